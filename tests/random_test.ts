@@ -1,0 +1,44 @@
+import { assert, assertEquals } from "node:assert/strict";
+import { randn, rng, shuffle } from "../lib/random.ts";
+
+Deno.test("rng: same seed gives the same sequence, another seed another one", () => {
+  const a = rng(42), b = rng(42), c = rng(43);
+  const sa = Array.from({ length: 5 }, a);
+  assertEquals(sa, Array.from({ length: 5 }, b));
+  assert(sa.some((x, i) => x !== Array.from({ length: 5 }, c)[i]));
+});
+
+Deno.test("rng: uniform in [0, 1) with mean 1/2 and variance 1/12", () => {
+  const r = rng(1);
+  const xs = Array.from({ length: 100_000 }, r);
+  assert(xs.every((x) => x >= 0 && x < 1));
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+  assert(Math.abs(mean - 0.5) < 0.01, `mean ${mean}`);
+  assert(Math.abs(variance - 1 / 12) < 0.005, `variance ${variance}`);
+});
+
+Deno.test("randn: mean 0 and variance 1", () => {
+  const r = rng(7);
+  const xs = Array.from({ length: 100_000 }, () => randn(r));
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+  assert(Math.abs(mean) < 0.02, `mean ${mean}`);
+  assert(Math.abs(variance - 1) < 0.02, `variance ${variance}`);
+  assert(xs.every(Number.isFinite));
+});
+
+Deno.test("shuffle: a permutation, reproducible", () => {
+  const xs = shuffle(Array.from({ length: 100 }, (_, i) => i), rng(3));
+  assertEquals([...xs].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+  assertEquals(xs, shuffle(Array.from({ length: 100 }, (_, i) => i), rng(3)));
+});
+
+Deno.test("rng: a non-integer seed is refused", () => {
+  try {
+    rng(0.5);
+    assert(false, "should have thrown");
+  } catch (e) {
+    assert(String(e).includes("seed"));
+  }
+});

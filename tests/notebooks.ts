@@ -1,0 +1,221 @@
+/**
+ * Helpers for tests of the executed notebooks (not a test file itself, so importing it registers no tests).
+ *
+ * Every notebook is executed at most once per `deno test` run: the result is cached in build/.cache/, keyed by
+ * the notebook's content, the state of lib/, data/, deno.json and deno.lock, and the test run (the deno
+ * process id: `deno test` runs every test module in one process). Set COURSE_REUSE=1 to reuse an up-to-date
+ * result across runs too (handy while writing a notebook's tests).
+ *
+ * Usage in tests/notebook_<nn>_test.ts:
+ *
+ *     import { cellText, executedNotebook, outputsText } from "./notebooks.ts";
+ *     Deno.test("01: the lecture's example", async () => {
+ *       const nb = await executedNotebook("01");          // a name or a unique prefix
+ *       assert.match(outputsText(nb), /0\.62, 0\.83/);
+ *       assert.match(cellText(nb, "feedforward(X)"), /0\.51/);
+ *     });
+ */
+import {
+  describeFailure,
+  executeNotebook,
+  listNotebooks,
+  type NotebookRun,
+  NOTEBOOKS_DIR,
+} from "../tools/course.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const CACHE_DIR = `${ROOT}/build/.cache`;
+
+/** One output of a code cell, as nbformat stores it. */
+export interface Output {
+  output_type: "stream" | "display_data" | "execute_result" | "error" | "update_display_data";
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** One cell of a notebook, as nbformat stores it. */
+export interface Cell {
+  cell_type: "code" | "markdown" | "raw";
+  source: string | string[];
+  outputs?: Output[];
+  execution_count?: number | null;
+  metadata: Record<string, unknown>;
+}
+
+/** An executed notebook: nbformat's JSON plus how the run went. */
+export interface ExecutedNotebook {
+  cells: Cell[];
+  metadata: Record<string, unknown>;
+  run: NotebookRun;
+}
+
+/** The full name (e.g. "01_neural_network") of the one notebook whose name is or starts with `nameOrPrefix`. */
+export function resolveNotebook(nameOrPrefix: string): string {
+  const all = listNotebooks();
+  if (all.includes(nameOrPrefix)) return nameOrPrefix;
+  const matches = all.filter((n) => n.startsWith(nameOrPrefix));
+  if (matches.length !== 1) {
+    throw new Error(
+      `no single notebook in notebooks/ is named or starts with "${nameOrPrefix}": ` +
+        (matches.length === 0 ? `found ${all.join(", ") || "none"}` : `several match: ${matches.join(", ")}`),
+    );
+  }
+  return matches[0];
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Names, sizes and modification times of everything a notebook's run depends on besides its own text. */
+function dependencyState(): string {
+  const lines: string[] = [];
+  const visit = (path: string) => {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(path);
+    } catch {
+      return;
+    }
+    if (info.isDirectory) {
+      const names = [...Deno.readDirSync(path)].map((e) => e.name).sort();
+      for (const n of names) visit(`${path}/${n}`);
+    } else {
+      lines.push(`${path} ${info.size} ${info.mtime?.getTime()}`);
+    }
+  };
+  for (const p of ["lib", "data", "deno.json", "deno.lock"]) visit(`${ROOT}/${p}`);
+  return lines.join("\n");
+}
+
+/** The cache key of a notebook's run: its text, its dependencies, and this test run unless COURSE_REUSE=1. */
+async function cacheKey(name: string): Promise<string> {
+  const text = await Deno.readTextFile(`${NOTEBOOKS_DIR}/${name}.ipynb`);
+  const run = Deno.env.get("COURSE_REUSE") === "1" ? "reuse" : `pid ${Deno.pid}`;
+  return await sha256(`${text}\n${dependencyState()}\n${run}`);
+}
+
+/** Waits for and takes a lock file (so that parallel test processes do not execute one notebook twice). */
+async function lock(path: string): Promise<() => void> {
+  for (;;) {
+    try {
+      const f = await Deno.open(path, { createNew: true, write: true });
+      f.close();
+      return () => Deno.removeSync(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      // A lock older than an hour was left by a killed run.
+      const age = Date.now() - ((await Deno.stat(path).catch(() => null))?.mtime?.getTime() ?? 0);
+      if (age > 3600_000) await Deno.remove(path).catch(() => {});
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/**
+ * Executes notebooks/<name>.ipynb into build/ once per test run (see above) and returns how it went.
+ * Does not throw when a cell fails: `run.ok` is false and `run.failure` names the cell.
+ */
+export async function runNotebookOnce(nameOrPrefix: string): Promise<NotebookRun> {
+  const name = resolveNotebook(nameOrPrefix);
+  await Deno.mkdir(CACHE_DIR, { recursive: true });
+  const unlock = await lock(`${CACHE_DIR}/${name}.lock`);
+  try {
+    const key = await cacheKey(name);
+    const stampPath = `${CACHE_DIR}/${name}.json`;
+    try {
+      const stamp = JSON.parse(await Deno.readTextFile(stampPath));
+      if (stamp.key === key && (await Deno.stat(stamp.run.executed)).isFile) return stamp.run as NotebookRun;
+    } catch {
+      // no stamp, or its notebook is gone: execute
+    }
+    const run = await executeNotebook(name, { quiet: true });
+    await Deno.writeTextFile(stampPath, JSON.stringify({ key, run }, null, 1));
+    return run;
+  } finally {
+    unlock();
+  }
+}
+
+/**
+ * The executed notebook (a name or a unique prefix such as "01"), executed at most once per test run.
+ * Throws, naming the cell and the error, if the notebook did not run to the end.
+ */
+export async function executedNotebook(nameOrPrefix: string): Promise<ExecutedNotebook> {
+  const run = await runNotebookOnce(nameOrPrefix);
+  if (!run.ok) throw new Error(describeFailure(run));
+  const nb = JSON.parse(await Deno.readTextFile(run.executed));
+  return { ...nb, run };
+}
+
+/** A cell's source as one string. */
+export function sourceOf(cell: Cell): string {
+  return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+}
+
+function joined(v: unknown): string {
+  return Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "";
+}
+
+/** The text a learner reads in one output: stream text, or the text/plain of a result or display. */
+export function outputText(output: Output): string {
+  if (output.output_type === "stream") return joined(output.text);
+  if (output.output_type === "error") return `${output.ename}: ${output.evalue}`;
+  return joined(output.data?.["text/plain"]);
+}
+
+/** All code cells' text outputs (stream + text/plain), concatenated with newlines, in order. */
+export function outputsText(nb: ExecutedNotebook): string {
+  return nb.cells.flatMap((c) => (c.outputs ?? []).map(outputText)).join("\n");
+}
+
+/** The code cells whose source contains `pattern` (a string or a regular expression). */
+export function findCells(nb: ExecutedNotebook, pattern: string | RegExp): Cell[] {
+  return nb.cells.filter((c) =>
+    c.cell_type === "code" &&
+    (typeof pattern === "string" ? sourceOf(c).includes(pattern) : pattern.test(sourceOf(c)))
+  );
+}
+
+/** The text outputs of the one code cell whose source contains `pattern`; throws if none or several match. */
+export function cellText(nb: ExecutedNotebook, pattern: string | RegExp): string {
+  const cells = findCells(nb, pattern);
+  if (cells.length !== 1) {
+    throw new Error(`${nb.run.name}: ${cells.length} code cells contain ${pattern}, expected exactly one`);
+  }
+  return (cells[0].outputs ?? []).map(outputText).join("\n");
+}
+
+/** All outputs that carry a given MIME type (e.g. "application/vnd.plotly.v1+json"), with their data. */
+export function outputsWithMime(nb: ExecutedNotebook, mime: string): unknown[] {
+  return nb.cells.flatMap((c) =>
+    (c.outputs ?? []).filter((o) => o.data && mime in o.data).map((o) => o.data![mime])
+  );
+}
+
+/** The error outputs of every cell, with the cell index. */
+export function errorOutputs(nb: { cells: Cell[] }): { cell: number; error: string }[] {
+  return nb.cells.flatMap((c, i) =>
+    (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => ({
+      cell: i,
+      error: `${o.ename}: ${o.evalue}`,
+    }))
+  );
+}
+
+/**
+ * The numbers printed after `label` in `text`, e.g. numbersAfter("loss: 2.31 -> 0.42", "loss:") = [2.31, 0.42]
+ * (every number up to the end of that line).
+ */
+export function numbersAfter(text: string, label: string): number[] {
+  const at = text.indexOf(label);
+  if (at < 0) throw new Error(`"${label}" does not occur in the notebook's output`);
+  const line = text.slice(at + label.length).split("\n", 1)[0];
+  return [...line.matchAll(/[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/g)].map((m) => Number(m[0]));
+}

@@ -1,0 +1,213 @@
+/**
+ * `deno task setup`: makes this machine able to run the course notebooks.
+ *
+ * 1. Jupyter (the notebook server, nbconvert and nbclient): found, or installed with apt (as root on
+ *    Debian/Ubuntu), or with pip (`--user`), or a message says what to install.
+ * 2. A Deno kernel spec named "deno" whose environment sets NO_COLOR=1, so that saved outputs hold no ANSI
+ *    colour codes (the spec written by `deno jupyter --install` has no `env`).
+ *
+ * Idempotent and quick: when everything is already in place it only reads a few files.
+ * Flags: `--quiet` (print only what changed or went wrong), `--check` (change nothing; exit 1 if not ready).
+ */
+
+const HOME = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+
+/** The packages that provide what the course needs, per installer. */
+export const APT_PACKAGES = ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient"];
+export const PIP_PACKAGES = ["notebook", "nbconvert", "nbclient"];
+
+/** Where a file exists and is a regular file (or a link to one). */
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The first `name` found in the preferred directories, then on PATH; undefined if none. */
+function which(name: string, preferred: string[] = []): string | undefined {
+  const sep = Deno.build.os === "windows" ? ";" : ":";
+  const dirs = [...preferred, ...(Deno.env.get("PATH") ?? "").split(sep).filter((d) => d !== "")];
+  const exts = Deno.build.os === "windows" ? [".exe", ".cmd", ""] : [""];
+  for (const dir of dirs) {
+    for (const ext of exts) {
+      const path = `${dir}/${name}${ext}`;
+      if (isFile(path)) return path;
+    }
+  }
+  return undefined;
+}
+
+// Debian's /usr/bin comes first: here another python3 (without Jupyter) is first on PATH.
+const PREFERRED_BIN = ["/usr/bin", `${HOME}/.local/bin`];
+
+/** The python3 to install Jupyter with (Debian's own when present). */
+export function findPython(): string | undefined {
+  return which("python3", ["/usr/bin"]) ?? which("python");
+}
+
+/**
+ * The `jupyter` command that has nbconvert next to it, or undefined. Jupyter finds its subcommands
+ * (`jupyter-nbconvert`, `jupyter-notebook`) in the directory of the `jupyter` script first.
+ */
+export function findJupyter(): string | undefined {
+  const candidates = [...PREFERRED_BIN, ...(Deno.env.get("PATH") ?? "").split(":")]
+    .filter((d) => d !== "")
+    .map((dir) => `${dir}/jupyter`);
+  for (const jupyter of candidates) {
+    const dir = jupyter.slice(0, -"/jupyter".length);
+    if (isFile(jupyter) && isFile(`${dir}/jupyter-nbconvert`)) return jupyter;
+  }
+  return undefined;
+}
+
+/** The directory of the `jupyter` command (where its subcommands live), for PATH. */
+export function jupyterBinDir(jupyter: string): string {
+  return jupyter.slice(0, jupyter.lastIndexOf("/"));
+}
+
+/** Jupyter's per-user data directory, as jupyter_core computes it (`jupyter --data-dir`). */
+export function jupyterDataDir(): string {
+  const explicit = Deno.env.get("JUPYTER_DATA_DIR");
+  if (explicit) return explicit;
+  if (Deno.build.os === "darwin") return `${HOME}/Library/Jupyter`;
+  if (Deno.build.os === "windows") return `${Deno.env.get("APPDATA") ?? HOME}/jupyter`;
+  return `${Deno.env.get("XDG_DATA_HOME") || `${HOME}/.local/share`}/jupyter`;
+}
+
+/** Directory of the course's Deno kernel spec. */
+export function kernelDir(): string {
+  return `${jupyterDataDir()}/kernels/deno`;
+}
+
+/** The kernel spec: this very deno binary as the kernel, with NO_COLOR=1 so outputs carry no ANSI codes. */
+export function kernelSpec(deno = Deno.execPath()): Record<string, unknown> {
+  return {
+    argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: "Deno",
+    language: "typescript",
+    env: { NO_COLOR: "1" },
+  };
+}
+
+/** True when the installed kernel spec is exactly ours (same deno binary, NO_COLOR set). */
+export function kernelSpecInstalled(): boolean {
+  try {
+    const installed = JSON.parse(Deno.readTextFileSync(`${kernelDir()}/kernel.json`));
+    return JSON.stringify(installed) === JSON.stringify(kernelSpec());
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command with inherited output; returns true on success, false if it failed or does not exist. */
+async function run(cmd: string[], quiet = false): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      stdout: quiet ? "null" : "inherit",
+      stderr: quiet ? "null" : "inherit",
+      stdin: "null",
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+function isRoot(): boolean {
+  try {
+    return Deno.uid() === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What to tell a learner whose machine has no Jupyter and where we could not install it. */
+export function jupyterMissingMessage(): string {
+  return [
+    "Jupyter is not installed, and this script could not install it.",
+    "Install it, then run `deno task setup` again:",
+    `  Debian/Ubuntu:  sudo apt-get install -y ${APT_PACKAGES.join(" ")}`,
+    `  elsewhere:      python3 -m pip install --user ${PIP_PACKAGES.join(" ")}`,
+    "                  (or `pipx install notebook`, or conda/mamba: `conda install notebook nbconvert nbclient`)",
+  ].join("\n");
+}
+
+/** Installs Jupyter: apt as root on Debian/Ubuntu (update only if the first try fails), else pip --user. */
+async function installJupyter(log: (s: string) => void): Promise<boolean> {
+  if (isRoot() && which("apt-get")) {
+    const install = ["apt-get", "install", "-y", "--no-install-recommends", ...APT_PACKAGES];
+    log(`Installing Jupyter: ${install.join(" ")}`);
+    if (await run(install) && findJupyter()) return true;
+    log("apt-get install failed; running apt-get update first, then trying again");
+    if (await run(["apt-get", "update"]) && await run(install) && findJupyter()) return true;
+  }
+  const python = findPython();
+  if (python) {
+    const pip = [python, "-m", "pip", "install", "--user", ...PIP_PACKAGES];
+    log(`Installing Jupyter: ${pip.join(" ")}`);
+    if (await run(pip) && findJupyter()) return true;
+  }
+  return false;
+}
+
+/** Writes the kernel spec (logos from `deno jupyter --install` where it works, then our kernel.json). */
+async function installKernelSpec(): Promise<void> {
+  const dir = kernelDir();
+  // `deno jupyter --install --force` also copies the Deno logos; its kernel.json is replaced just below.
+  await run([Deno.execPath(), "jupyter", "--install", "--force"], true);
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/kernel.json`, JSON.stringify(kernelSpec(), null, 2) + "\n");
+}
+
+export interface SetupResult {
+  /** The `jupyter` command to use. */
+  jupyter: string;
+  /** The kernel spec's directory. */
+  kernelDir: string;
+  /** What this call installed or changed (empty when everything was in place). */
+  changed: string[];
+}
+
+/** Makes sure Jupyter and the Deno kernel spec are installed; throws with a message saying what to do. */
+export async function setup(options: { quiet?: boolean } = {}): Promise<SetupResult> {
+  const log = (s: string) => console.error(s);
+  const changed: string[] = [];
+  let jupyter = findJupyter();
+  if (!jupyter) {
+    if (!(await installJupyter(log))) throw new Error(jupyterMissingMessage());
+    jupyter = findJupyter()!;
+    changed.push(`installed Jupyter (${jupyter})`);
+  }
+  if (!kernelSpecInstalled()) {
+    await installKernelSpec();
+    changed.push(`installed the Deno kernel spec (${kernelDir()}/kernel.json, NO_COLOR=1)`);
+  }
+  if (!options.quiet || changed.length > 0) {
+    for (const c of changed) log(`setup: ${c}`);
+    if (!options.quiet) {
+      log(`setup: Jupyter: ${jupyter}`);
+      log(`setup: Deno kernel spec: ${kernelDir()} (deno ${Deno.version.deno}, ${Deno.execPath()})`);
+      log("setup: ready. Next: `deno task course` (run every notebook) or `deno task lab` (open them).");
+    }
+  }
+  return { jupyter, kernelDir: kernelDir(), changed };
+}
+
+if (import.meta.main) {
+  const quiet = Deno.args.includes("--quiet");
+  if (Deno.args.includes("--check")) {
+    const ok = findJupyter() !== undefined && kernelSpecInstalled();
+    if (!quiet) console.error(ok ? "setup: ready" : "setup: not ready (run `deno task setup`)");
+    Deno.exit(ok ? 0 : 1);
+  }
+  try {
+    await setup({ quiet });
+  } catch (e) {
+    console.error(`setup failed: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * How good is a function? The lecture's step 2: cross-entropy between the network's output y and the
+ * one-hot target y-hat, and the total loss L = sum_n C^n over the examples.
+ *
+ * Outputs are columns (one per example); labels are class indices 0 .. classes - 1.
+ */
+import { argmaxCols, Matrix } from "./matrix.ts";
+
+/**
+ * The smallest probability the loss takes a logarithm of: ln(y) is computed as ln(max(y, EPSILON)), so a
+ * probability that underflowed to 0 costs -ln(1e-7) = 16.1 instead of Infinity. 1e-7 is also the floor
+ * tfjs and Keras use in their cross-entropy, so the two sides of the course report the same losses.
+ */
+export const EPSILON = 1e-7;
+
+/** Throws unless labels has n entries, each a whole number 0 .. classes - 1 (n = 0 is an empty batch). */
+export function checkLabels(what: string, labels: ArrayLike<number>, classes: number, n?: number): void {
+  if (!labels || typeof labels.length !== "number") {
+    throw new Error(`${what}: labels must be a list of class indices, got ${String(labels)}`);
+  }
+  if (labels.length === 0) throw new Error(`${what}: empty batch: there are no labels (need at least one)`);
+  if (n !== undefined && labels.length !== n) {
+    throw new Error(
+      `${what}: ${labels.length} labels for ${n} examples (columns); need one label per example`,
+    );
+  }
+  for (let k = 0; k < labels.length; k++) {
+    const c = labels[k];
+    if (!Number.isInteger(c) || c < 0 || c >= classes) {
+      throw new Error(
+        `${what}: label ${c} (example ${k}) is not a class index: expected a whole number 0 to ${
+          classes - 1
+        }`,
+      );
+    }
+  }
+}
+
+/** The one-hot targets y-hat (classes x N): column n is 1 in row labels[n], 0 elsewhere. */
+export function oneHot(labels: ArrayLike<number>, classes = 10): Matrix {
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new Error(`oneHot: classes must be a whole number >= 1, got ${classes}`);
+  }
+  checkLabels("oneHot", labels, classes);
+  const Y = new Matrix(classes, labels.length);
+  for (let n = 0; n < labels.length; n++) Y.data[labels[n] * labels.length + n] = 1;
+  return Y;
+}
+
+/** The cross-entropy of one example: C = -sum_i yhat_i ln y_i = -ln y_label (y-hat one-hot). */
+export function crossEntropy(y: ArrayLike<number>, label: number): number {
+  if (!y || y.length === 0) throw new Error("crossEntropy: y is empty: expected one probability per class");
+  checkLabels("crossEntropy", [label], y.length);
+  // Only the label's term of the sum survives, because y-hat is 0 everywhere else.
+  return -Math.log(Math.max(y[label], EPSILON));
+}
+
+/** The total loss over a batch: L = sum_n C^n, Y has one column y^n per example. */
+export function totalLoss(Y: Matrix, labels: ArrayLike<number>): number {
+  if (!(Y instanceof Matrix)) throw new Error(`totalLoss: Y must be a Matrix, got ${typeof Y}`);
+  if (Y.cols === 0) throw new Error(`totalLoss: empty batch: Y is (${Y.rows} x 0), need at least one column`);
+  checkLabels("totalLoss", labels, Y.rows, Y.cols);
+  let L = 0;
+  for (let n = 0; n < Y.cols; n++) L -= Math.log(Math.max(Y.data[labels[n] * Y.cols + n], EPSILON));
+  return L;
+}
+
+/** The fraction of examples whose largest output is at their label: correct / N. */
+export function accuracy(Y: Matrix, labels: ArrayLike<number>): number {
+  if (!(Y instanceof Matrix)) throw new Error(`accuracy: Y must be a Matrix, got ${typeof Y}`);
+  if (Y.cols === 0) throw new Error(`accuracy: empty batch: Y is (${Y.rows} x 0), need at least one column`);
+  checkLabels("accuracy", labels, Y.rows, Y.cols);
+  const predicted = argmaxCols(Y);
+  let correct = 0;
+  for (let n = 0; n < Y.cols; n++) if (predicted[n] === labels[n]) correct++;
+  return correct / Y.cols;
+}

@@ -1,0 +1,347 @@
+/**
+ * A fully connected feed-forward network in the lecture's notation, and how it learns.
+ *
+ * Layer l = 1 .. L has weights W^l (n_l x n_{l-1}, one row per neuron) and a bias b^l (n_l x 1):
+ *
+ *   z^l = W^l a^{l-1} + b^l,   a^l = sigma(z^l),   a^0 = x,   y = a^L.
+ *
+ * In code the layers are counted from 0, like every JavaScript array: `W[l - 1]` is the lecture's W^l,
+ * `b[l - 1]` is b^l. A batch X holds one example per COLUMN, so the same formulas compute all at once.
+ *
+ * Learning (the lecture's step 3): backpropagation gives every partial derivative of the total loss
+ * L = sum_n C^n, and gradient descent moves each parameter a little against its derivative.
+ */
+import {
+  add,
+  hadamard,
+  map,
+  matmul,
+  Matrix,
+  scale,
+  selectColumns,
+  sub,
+  sumRows,
+  transpose,
+} from "./matrix.ts";
+import { relu, reluPrime, sigmoid, sigmoidPrime, softmax } from "./activations.ts";
+import { accuracy, checkLabels, oneHot, totalLoss } from "./loss.ts";
+import { randn, rng, shuffle } from "./random.ts";
+
+/** The activation of the hidden layers. */
+export type Hidden = "sigmoid" | "relu";
+/** The activation of the output layer: softmax (classes compete) or sigmoid (the lecture's example). */
+export type Output = "softmax" | "sigmoid";
+
+/** Each hidden activation sigma beside its derivative sigma', which backpropagation needs. */
+const HIDDEN = {
+  sigmoid: { sigma: sigmoid, sigmaPrime: sigmoidPrime },
+  relu: { sigma: relu, sigmaPrime: reluPrime },
+} as const;
+
+/** Every layer's values from a forward pass: z[l] = z^l and a[l] = a^l (a[0] = X; z[0] = X too, see forward). */
+export interface Layers {
+  z: Matrix[];
+  a: Matrix[];
+}
+
+/** dL/dW^l in dW[l - 1] and dL/db^l in db[l - 1] (shapes of W and b), and the batch's loss L there. */
+export interface Gradient {
+  dW: Matrix[];
+  db: Matrix[];
+  loss: number;
+}
+
+/** What SGD tells onBatch after each mini-batch: loss is the batch's mean C (epoch, step count from 1). */
+export interface BatchInfo {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+}
+
+/** What SGD tells onEpoch after each epoch: loss is the mean C over the epoch's mini-batches. */
+export interface EpochInfo {
+  epoch: number;
+  epochs: number;
+  loss: number;
+}
+
+/** Options of SGD; the callbacks may be async (SGD awaits them), e.g. to update a progress bar. */
+export interface SGDOptions {
+  epochs: number;
+  batchSize: number;
+  eta: number;
+  seed?: number;
+  onBatch?: (info: BatchInfo) => void | Promise<void>;
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+}
+
+/** The activations of a network: hidden layers, output layer. */
+export interface NetworkOptions {
+  hidden?: Hidden;
+  output?: Output;
+}
+
+/** One layer forward: z = W a_prev + b (the bias added to every column), then a = sigma(z). */
+export function layerForward(
+  W: Matrix,
+  b: Matrix,
+  aPrev: Matrix,
+  sigma: (z: Matrix) => Matrix,
+): { z: Matrix; a: Matrix } {
+  const z = add(matmul(W, aPrev), b);
+  return { z, a: sigma(z) };
+}
+
+/**
+ * The same layer backward: given delta = dL/dz, the chain rule through z = W a_prev + b gives
+ * dL/dW = delta a_prev^T, dL/db = delta summed over the examples, dL/da_prev = W^T delta.
+ */
+export function layerBackward(
+  W: Matrix,
+  aPrev: Matrix,
+  delta: Matrix,
+): { dW: Matrix; db: Matrix; daPrev: Matrix } {
+  return {
+    dW: matmul(delta, transpose(aPrev)),
+    db: sumRows(delta),
+    daPrev: matmul(transpose(W), delta),
+  };
+}
+
+/**
+ * delta^L = dL/dz^L at the output, for C = -sum_i yhat_i ln y_i. Softmax: delta^L = y - yhat.
+ * Sigmoid: dC/dy_i = -yhat_i / y_i and dy_i/dz_i = y_i (1 - y_i), so delta^L = -yhat ⊙ (1 - y).
+ */
+export function outputDelta(output: Output, y: Matrix, yhat: Matrix): Matrix {
+  if (output === "softmax") return sub(y, yhat);
+  return hadamard(scale(yhat, -1), map(y, (v) => 1 - v));
+}
+
+/** A fully connected feed-forward network: W[l - 1] = W^l, b[l - 1] = b^l for layers l = 1 .. L. */
+export class Network {
+  /** Neurons per layer, input first: [n_0, n_1, ..., n_L]. */
+  readonly sizes: number[];
+  W: Matrix[];
+  b: Matrix[];
+  readonly hidden: Hidden;
+  readonly output: Output;
+
+  /** A network from its weight matrices and bias columns (checked to chain: W^l is n_l x n_{l-1}). */
+  constructor(W: Matrix[], b: Matrix[], { hidden = "sigmoid", output = "softmax" }: NetworkOptions = {}) {
+    if (!(hidden in HIDDEN)) throw new Error(`Network: hidden must be "sigmoid" or "relu", got "${hidden}"`);
+    if (output !== "softmax" && output !== "sigmoid") {
+      throw new Error(`Network: output must be "softmax" or "sigmoid", got "${output}"`);
+    }
+    if (!Array.isArray(W) || W.length === 0 || !Array.isArray(b) || W.length !== b.length) {
+      throw new Error(
+        `Network: need one W and one b per layer (at least one layer), got ${W?.length} and ${b?.length}`,
+      );
+    }
+    W.forEach((Wl, k) => {
+      const l = k + 1;
+      if (!(Wl instanceof Matrix) || !(b[k] instanceof Matrix)) {
+        throw new Error(`Network: W^${l} and b^${l} must be Matrix objects`);
+      }
+      if (b[k].rows !== Wl.rows || b[k].cols !== 1) {
+        throw new Error(
+          `Network: W^${l} is (${Wl.rows} x ${Wl.cols}), so b^${l} must be (${Wl.rows} x 1), got (${
+            b[k].rows
+          } x ${b[k].cols})`,
+        );
+      }
+      if (k > 0 && Wl.cols !== W[k - 1].rows) {
+        throw new Error(
+          `Network: layer ${l - 1} has ${W[k - 1].rows} neurons, so W^${l} needs ${W[k - 1].rows} columns ` +
+            `(one weight per input), got (${Wl.rows} x ${Wl.cols})`,
+        );
+      }
+    });
+    this.W = W;
+    this.b = b;
+    this.sizes = [W[0].cols, ...W.map((Wl) => Wl.rows)];
+    this.hidden = hidden;
+    this.output = output;
+  }
+
+  /** Random weights W^l_ij ~ N(0, 1) / sqrt(n_{l-1}) (seeded) and zero biases; sizes = [n_0, ..., n_L]. */
+  static random(sizes: number[], { seed, hidden, output }: { seed: number } & NetworkOptions): Network {
+    if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
+      throw new Error(
+        `Network.random: sizes must list at least 2 layer sizes >= 1, e.g. [256, 500, 10], got ${
+          JSON.stringify(sizes)
+        }`,
+      );
+    }
+    const r = rng(seed);
+    const W = sizes.slice(1).map((n, k) => {
+      // Dividing by sqrt(n_in) keeps z = W a of order 1 however many inputs a neuron has,
+      // so that the sigmoids start in their sensitive middle rather than saturated.
+      const std = 1 / Math.sqrt(sizes[k]);
+      return new Matrix(n, sizes[k], Float32Array.from({ length: n * sizes[k] }, () => std * randn(r)));
+    });
+    const b = sizes.slice(1).map((n) => Matrix.zeros(n, 1));
+    return new Network(W, b, { hidden, output });
+  }
+
+  /** A network from explicit layers, one {W, b} per layer, rows of W = neurons (e.g. the lecture's example). */
+  static fromWeights(layers: { W: number[][]; b: number[] }[], options: NetworkOptions = {}): Network {
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new Error("Network.fromWeights: expected a list of layers [{ W: number[][], b: number[] }, ...]");
+    }
+    return new Network(
+      layers.map((layer) => Matrix.from(layer.W)),
+      layers.map((layer) => Matrix.column(layer.b)),
+      options,
+    );
+  }
+
+  /** The number of layers L (the input does not count). */
+  get L(): number {
+    return this.W.length;
+  }
+
+  /** The network as a function: y = sigma(W^L ... sigma(W^2 sigma(W^1 x + b^1) + b^2) ... + b^L). */
+  feedforward(X: Matrix | ArrayLike<number>): Matrix {
+    let a = this.input("feedforward", X); // a^0 = x: one example per column
+    for (let l = 1; l <= this.L; l++) {
+      const z = add(matmul(this.W[l - 1], a), this.b[l - 1]); // z^l = W^l a^{l-1} + b^l
+      a = this.sigma(l)(z); // a^l = sigma(z^l)
+    }
+    return a;
+  }
+
+  /** The forward pass keeping every layer: z[l] = z^l, a[l] = a^l; a[0] = X (z[0] = X as well: no z^0). */
+  forward(X: Matrix | ArrayLike<number>): Layers {
+    const x = this.input("forward", X);
+    const z = [x], a = [x];
+    for (let l = 1; l <= this.L; l++) {
+      const layer = layerForward(this.W[l - 1], this.b[l - 1], a[l - 1], this.sigma(l));
+      z.push(layer.z);
+      a.push(layer.a);
+    }
+    return { z, a };
+  }
+
+  /** The total loss L = sum_n C^n of the network's outputs on X against the labels. */
+  loss(X: Matrix | ArrayLike<number>, labels: ArrayLike<number>): number {
+    return totalLoss(this.feedforward(X), labels);
+  }
+
+  /** The fraction of examples (columns of X) whose largest output is their label. */
+  accuracy(X: Matrix | ArrayLike<number>, labels: ArrayLike<number>): number {
+    return accuracy(this.feedforward(X), labels);
+  }
+
+  /**
+   * Backpropagation: the gradient of L = sum_n C^n over the batch X, with delta^l = dL/dz^l.
+   * Forward: keep every z^l and a^l. Output: delta^L (see outputDelta). Then for l = L .. 1:
+   * dL/dW^l = delta^l (a^{l-1})^T, dL/db^l = sum over examples of delta^l,
+   * delta^{l-1} = (W^l)^T delta^l ⊙ sigma'(z^{l-1}).
+   */
+  backprop(X: Matrix | ArrayLike<number>, labels: ArrayLike<number>): Gradient {
+    const { z, a } = this.forward(X);
+    const L = this.L;
+    checkLabels("backprop", labels, this.sizes[L], a[0].cols);
+    const dW: Matrix[] = new Array(L), db: Matrix[] = new Array(L);
+    let delta = outputDelta(this.output, a[L], oneHot(labels, this.sizes[L]));
+    for (let l = L; l >= 1; l--) {
+      const back = layerBackward(this.W[l - 1], a[l - 1], delta);
+      dW[l - 1] = back.dW;
+      db[l - 1] = back.db;
+      if (l > 1) delta = hadamard(back.daPrev, HIDDEN[this.hidden].sigmaPrime(z[l - 1]));
+    }
+    return { dW, db, loss: totalLoss(a[L], labels) };
+  }
+
+  /** One gradient-descent step: W^l <- W^l - eta dL/dW^l, b^l <- b^l - eta dL/db^l. */
+  step(grad: { dW: Matrix[]; db: Matrix[] }, eta: number): void {
+    checkEta("step", eta);
+    if (!grad || grad.dW?.length !== this.L || grad.db?.length !== this.L) {
+      throw new Error(`step: the gradient must have dW and db for each of the ${this.L} layers`);
+    }
+    // sub checks that each dW^l has the shape of W^l.
+    this.W = this.W.map((W, k) => sub(W, scale(grad.dW[k], eta)));
+    this.b = this.b.map((b, k) => sub(b, scale(grad.db[k], eta)));
+  }
+
+  /**
+   * Mini-batch stochastic gradient descent: each epoch shuffles the examples (seeded), then for each
+   * mini-batch of m examples takes a step with the batch's mean gradient, (eta / m) dL_batch/dW (as PyTorch
+   * and tfjs do). Returns the mean loss C per example of each epoch. Throws if the loss or the weights become
+   * NaN or Infinity, naming the epoch and batch step.
+   */
+  async SGD(X: Matrix, labels: ArrayLike<number>, options: SGDOptions): Promise<number[]> {
+    const { epochs, batchSize, eta, seed = 0, onBatch, onEpoch } = options ?? {};
+    const x = this.input("SGD", X);
+    checkLabels("SGD", labels, this.sizes[this.L], x.cols);
+    if (!Number.isInteger(epochs) || epochs < 1) {
+      throw new Error(`SGD: epochs must be a whole number >= 1, got ${epochs}`);
+    }
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new Error(`SGD: batchSize must be a whole number >= 1, got ${batchSize}`);
+    }
+    checkEta("SGD", eta);
+    const N = x.cols, steps = Math.ceil(N / batchSize);
+    const random = rng(seed);
+    const order = Array.from({ length: N }, (_, n) => n);
+    const history: number[] = [];
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffle(order, random);
+      let epochLoss = 0;
+      for (let step = 1; step <= steps; step++) {
+        const batch = order.slice((step - 1) * batchSize, step * batchSize);
+        const grad = this.backprop(selectColumns(x, batch), batch.map((n) => labels[n]));
+        const where = `epoch ${epoch} of ${epochs}, batch step ${step} of ${steps}`;
+        if (!Number.isFinite(grad.loss)) throw divergence(`the loss became ${grad.loss}`, where, eta);
+        this.step(grad, eta / batch.length);
+        if (!this.finite()) {
+          throw divergence("the weights became NaN or Infinity after the update", where, eta);
+        }
+        epochLoss += grad.loss;
+        if (onBatch) await onBatch({ epoch, epochs, step, steps, loss: grad.loss / batch.length });
+      }
+      history.push(epochLoss / N);
+      if (onEpoch) await onEpoch({ epoch, epochs, loss: epochLoss / N });
+    }
+    return history;
+  }
+
+  /** The activation of layer l: the hidden one, or the output one for l = L. */
+  private sigma(l: number): (z: Matrix) => Matrix {
+    if (l < this.L) return HIDDEN[this.hidden].sigma;
+    return this.output === "softmax" ? softmax : sigmoid;
+  }
+
+  /** X as a matrix with n_0 rows (a plain list of n_0 numbers is one example, a column). */
+  private input(what: string, X: Matrix | ArrayLike<number>): Matrix {
+    const x = X instanceof Matrix ? X : Matrix.column(X);
+    if (x.rows !== this.sizes[0]) {
+      throw new Error(
+        `${what}: the input is (${x.rows} x ${x.cols}) but the network takes ${this.sizes[0]} inputs: ` +
+          `X must be (${this.sizes[0]} x N), one example per column`,
+      );
+    }
+    return x;
+  }
+
+  /** Whether every weight and bias is a finite number. */
+  private finite(): boolean {
+    return [...this.W, ...this.b].every((m) => m.data.every(Number.isFinite));
+  }
+}
+
+function checkEta(what: string, eta: number): void {
+  if (typeof eta !== "number" || !Number.isFinite(eta) || eta <= 0) {
+    throw new Error(`${what}: the learning rate eta must be a positive finite number, got ${eta}`);
+  }
+}
+
+function divergence(what: string, where: string, eta: number): Error {
+  return new Error(
+    `SGD diverged: ${what} at ${where} (eta = ${eta}). The learning rate is probably too large: try eta = ${
+      eta / 10
+    }.`,
+  );
+}

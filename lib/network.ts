@@ -83,33 +83,6 @@ export interface NetworkOptions {
   output?: Output;
 }
 
-/** One layer forward: z = W a_prev + b (the bias added to every column), then a = sigma(z). */
-export function layerForward(
-  W: Matrix,
-  b: Matrix,
-  aPrev: Matrix,
-  sigma: (z: Matrix) => Matrix,
-): { z: Matrix; a: Matrix } {
-  const z = add(matmul(W, aPrev), b);
-  return { z, a: sigma(z) };
-}
-
-/**
- * The same layer backward: given delta = dL/dz, the chain rule through z = W a_prev + b gives
- * dL/dW = delta a_prev^T, dL/db = delta summed over the examples, dL/da_prev = W^T delta.
- */
-export function layerBackward(
-  W: Matrix,
-  aPrev: Matrix,
-  delta: Matrix,
-): { dW: Matrix; db: Matrix; daPrev: Matrix } {
-  return {
-    dW: matmul(delta, transpose(aPrev)),
-    db: sumRows(delta),
-    daPrev: matmul(transpose(W), delta),
-  };
-}
-
 /**
  * delta^L = dL/dz^L at the output, for C = -sum_i yhat_i ln y_i. Softmax: delta^L = y - yhat.
  * Sigmoid: dC/dy_i = -yhat_i / y_i and dy_i/dz_i = y_i (1 - y_i), so delta^L = -yhat ⊙ (1 - y).
@@ -130,7 +103,9 @@ export class Network {
 
   /** A network from its weight matrices and bias columns (checked to chain: W^l is n_l x n_{l-1}). */
   constructor(W: Matrix[], b: Matrix[], { hidden = "sigmoid", output = "softmax" }: NetworkOptions = {}) {
-    if (!(hidden in HIDDEN)) throw new Error(`Network: hidden must be "sigmoid" or "relu", got "${hidden}"`);
+    if (!Object.hasOwn(HIDDEN, hidden)) {
+      throw new Error(`Network: hidden must be "sigmoid" or "relu", got "${hidden}"`);
+    }
     if (output !== "softmax" && output !== "sigmoid") {
       throw new Error(`Network: output must be "softmax" or "sigmoid", got "${output}"`);
     }
@@ -217,9 +192,8 @@ export class Network {
     const x = this.input("forward", X);
     const z = [x], a = [x];
     for (let l = 1; l <= this.L; l++) {
-      const layer = layerForward(this.W[l - 1], this.b[l - 1], a[l - 1], this.sigma(l));
-      z.push(layer.z);
-      a.push(layer.a);
+      z[l] = add(matmul(this.W[l - 1], a[l - 1]), this.b[l - 1]); // z^l = W^l a^{l-1} + b^l
+      a[l] = this.sigma(l)(z[l]); // a^l = sigma(z^l)
     }
     return { z, a };
   }
@@ -235,22 +209,24 @@ export class Network {
   }
 
   /**
-   * Backpropagation: the gradient of L = sum_n C^n over the batch X, with delta^l = dL/dz^l.
-   * Forward: keep every z^l and a^l. Output: delta^L (see outputDelta). Then for l = L .. 1:
-   * dL/dW^l = delta^l (a^{l-1})^T, dL/db^l = sum over examples of delta^l,
-   * delta^{l-1} = (W^l)^T delta^l ⊙ sigma'(z^{l-1}).
+   * Backpropagation: the gradient of L = sum_n C^n over the batch X. With delta^l = dL/dz^l, the chain
+   * rule run backwards through each forward rule (z^l = W^l a^{l-1} + b^l, a^{l-1} = sigma(z^{l-1})) gives
+   * dL/dW^l = delta^l (a^{l-1})^T, dL/db^l = delta^l summed over the examples, and
+   * delta^{l-1} = (W^l)^T delta^l ⊙ sigma'(z^{l-1}), starting from delta^L (see outputDelta).
    */
   backprop(X: Matrix | ArrayLike<number>, labels: ArrayLike<number>): Gradient {
-    const { z, a } = this.forward(X);
+    const { z, a } = this.forward(X); // every z^l and a^l, kept for the way back
     const L = this.L;
     checkLabels("backprop", labels, this.sizes[L], a[0].cols);
     const dW: Matrix[] = new Array(L), db: Matrix[] = new Array(L);
-    let delta = outputDelta(this.output, a[L], oneHot(labels, this.sizes[L]));
+    let delta = outputDelta(this.output, a[L], oneHot(labels, this.sizes[L])); // delta^L
     for (let l = L; l >= 1; l--) {
-      const back = layerBackward(this.W[l - 1], a[l - 1], delta);
-      dW[l - 1] = back.dW;
-      db[l - 1] = back.db;
-      if (l > 1) delta = hadamard(back.daPrev, HIDDEN[this.hidden].sigmaPrime(z[l - 1]));
+      dW[l - 1] = matmul(delta, transpose(a[l - 1])); // dL/dW^l = delta^l (a^{l-1})^T
+      db[l - 1] = sumRows(delta); // dL/db^l = sum over the examples of delta^l
+      if (l > 1) {
+        // delta^{l-1} = (W^l)^T delta^l ⊙ sigma'(z^{l-1})
+        delta = hadamard(matmul(transpose(this.W[l - 1]), delta), HIDDEN[this.hidden].sigmaPrime(z[l - 1]));
+      }
     }
     return { dW, db, loss: totalLoss(a[L], labels) };
   }
@@ -283,6 +259,15 @@ export class Network {
       throw new Error(`SGD: batchSize must be a whole number >= 1, got ${batchSize}`);
     }
     checkEta("SGD", eta);
+    // NaN in the data or the weights would poison every step; say so now rather than "diverged" later.
+    const bad = x.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new Error(
+        `SGD: X holds ${x.data[bad]} at row ${Math.floor(bad / x.cols)}, column ${bad % x.cols}: ` +
+          `training data must be finite numbers`,
+      );
+    }
+    if (!this.finite()) throw new Error("SGD: the network's weights already hold NaN or Infinity");
     const N = x.cols, steps = Math.ceil(N / batchSize);
     const random = rng(seed);
     const order = Array.from({ length: N }, (_, n) => n);
@@ -328,7 +313,10 @@ export class Network {
 
   /** Whether every weight and bias is a finite number. */
   private finite(): boolean {
-    return [...this.W, ...this.b].every((m) => m.data.every(Number.isFinite));
+    for (const m of [...this.W, ...this.b]) {
+      for (let k = 0; k < m.data.length; k++) if (!Number.isFinite(m.data[k])) return false;
+    }
+    return true;
   }
 }
 
@@ -339,9 +327,9 @@ function checkEta(what: string, eta: number): void {
 }
 
 function divergence(what: string, where: string, eta: number): Error {
+  const smaller = Number((eta / 10).toPrecision(3));
   return new Error(
-    `SGD diverged: ${what} at ${where} (eta = ${eta}). The learning rate is probably too large: try eta = ${
-      eta / 10
-    }.`,
+    `SGD diverged: ${what} at ${where} (eta = ${eta}). The learning rate is probably too large: ` +
+      `try eta = ${smaller}.`,
   );
 }

@@ -299,6 +299,12 @@ Deno.test("SGD: a far too large learning rate is caught, naming the epoch and ba
     );
   }
   await assert.rejects(() => net.SGD(X, labels, { epochs: 0, batchSize: 10, eta: 0.1 }), /epochs must be/);
+  const poisoned = new Matrix(2, 60, X.data.slice());
+  poisoned.set(1, 7, NaN);
+  await assert.rejects(
+    () => net.SGD(poisoned, labels, { epochs: 1, batchSize: 10, eta: 0.1 }),
+    /SGD: X holds NaN at row 1, column 7: training data must be finite numbers/,
+  );
   await assert.rejects(
     () => net.SGD(X, labels, { epochs: 1, batchSize: 0.5, eta: 0.1 }),
     /batchSize must be/,
@@ -342,4 +348,5 @@ Deno.test("network: bad input is rejected with the shapes involved", () => {
     () => Network.random([3, 2], { seed: 1, output: "linear" as Output }),
     /output must be "softmax"/,
   );
+  assert.throws(() => Network.random([3, 2], { seed: 1, hidden: "toString" as Hidden }), /hidden must be/);
 });

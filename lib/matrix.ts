@@ -122,8 +122,9 @@ export class Matrix {
   /** "Matrix (r x c)" and the values, at most 6 rows and 8 columns shown. */
   toString(): string {
     const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(4));
-    const lines = this.toArray().slice(0, 6).map((row) => {
-      const shown = row.slice(0, 8).map(fmt).join(", ");
+    const lines = Array.from({ length: Math.min(this.rows, 6) }, (_, i) => {
+      const row = this.data.subarray(i * this.cols, i * this.cols + Math.min(this.cols, 8));
+      const shown = Array.from(row, fmt).join(", ");
       return `  [${shown}${this.cols > 8 ? ", ..." : ""}]`;
     });
     if (this.rows > 6) lines.push("  ...");

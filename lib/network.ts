@@ -245,8 +245,9 @@ export class Network {
   /**
    * Mini-batch stochastic gradient descent: each epoch shuffles the examples (seeded), then for each
    * mini-batch of m examples takes a step with the batch's mean gradient, (eta / m) dL_batch/dW (as PyTorch
-   * and tfjs do). Returns the mean loss C per example of each epoch. Throws if the loss or the weights become
-   * NaN or Infinity, naming the epoch and batch step.
+   * and tfjs do). Returns, for each epoch, the mean C per example over its mini-batches, each measured just
+   * before its step (as tfjs and Keras report it). Throws if the loss or the weights become NaN or
+   * Infinity, naming the epoch and batch step.
    */
   async SGD(X: Matrix, labels: ArrayLike<number>, options: SGDOptions): Promise<number[]> {
     const { epochs, batchSize, eta, seed = 0, onBatch, onEpoch } = options ?? {};

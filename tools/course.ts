@@ -57,9 +57,11 @@ export interface NotebookRun {
 // Runs inside Jupyter's Python. argv: source, executed.ipynb, page.html ("" = none), timeout, kernel, cwd, result.json
 const EXECUTOR_PY = String.raw`
 import json, re, sys, time
+from queue import Empty
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.exceptions import CellExecutionComplete, CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
 
 src, out_nb, out_html, timeout, kernel, cwd, result_path = sys.argv[1:8]
 ansi = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -81,10 +83,51 @@ def first_line(source):
             return line.strip()[:100]
     return ""
 
+class Client(NotebookClient):
+    """nbclient's executor, plus: output that the Deno kernel sends after a cell's "idle" status still lands
+    in that cell. The kernel forwards console.log output asynchronously, so a fast cell's stream message can
+    arrive just after "idle", which plain nbclient (nbconvert --execute) silently drops."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cell_of_msg = {}
+        self.last_code_index = max([i for i, c in enumerate(self.nb.cells) if c.cell_type == "code"] or [-1])
+
+    def route(self, msg):
+        target = self.cell_of_msg.get(msg["parent_header"].get("msg_id"))
+        if target and msg["msg_type"] in ("stream", "display_data", "update_display_data"):
+            try:
+                self.process_message(msg, *target)
+            except CellExecutionComplete:
+                pass
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        self.cell_of_msg[parent_msg_id] = (cell, cell_index)
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
+            else:
+                self.route(msg)
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        result = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        if cell_index == self.last_code_index:  # collect what arrives late for the last cells
+            while True:
+                try:
+                    msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
+                except Empty:
+                    break
+                self.route(msg)
+        return result
+
 result = {"ok": True}
-client = NotebookClient(nb, kernel_name=kernel, timeout=int(timeout), startup_timeout=120,
-                        resources={"metadata": {"path": cwd}},
-                        on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
+client = Client(nb, kernel_name=kernel, timeout=int(timeout), startup_timeout=120,
+                resources={"metadata": {"path": cwd}},
+                on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
 try:
     client.execute()
 except BaseException as e:  # report any failure, then still save what ran
@@ -278,7 +321,14 @@ if (import.meta.main) {
     console.error(`\n${name}.ipynb`);
     const run = await executeNotebook(name);
     runs.push(run);
-    console.error(run.ok ? `  ok, ${run.seconds.toFixed(1)} s` : `  ${describeFailure(run)}`);
+    const f = run.failure;
+    console.error(
+      run.ok
+        ? `  ok, ${run.seconds.toFixed(1)} s`
+        : f
+        ? `  FAILED at cell ${f.index} (In [${f.codeCell}]): ${f.error}`
+        : `  FAILED: ${run.problem}`,
+    );
   }
   console.log(`\n${table(runs)}\n`);
   const failed = runs.filter((r) => !r.ok);

@@ -44,6 +44,11 @@ const FIX_NOTE = "transposed matrix products fixed";
 let current: BackendInfo | undefined;
 let wasmPathsSet = false;
 
+/** What the last successful `setupBackend` chose, or undefined before the first call. */
+export function currentBackend(): BackendInfo | undefined {
+  return current && tf.getBackend() === current.name ? current : undefined;
+}
+
 /** Checks a backend name and returns it typed; an unknown name throws an error listing the valid ones. */
 export function parseBackendName(name: string, where = "backend"): BackendName {
   const lower = name.trim().toLowerCase();

@@ -95,7 +95,7 @@ class Client(NotebookClient):
 
     def route(self, msg):
         target = self.cell_of_msg.get(msg["parent_header"].get("msg_id"))
-        if target and msg["msg_type"] in ("stream", "display_data", "update_display_data"):
+        if target and msg["msg_type"] in ("stream", "display_data", "update_display_data", "execute_result"):
             try:
                 self.process_message(msg, *target)
             except CellExecutionComplete:
@@ -125,7 +125,9 @@ class Client(NotebookClient):
         return result
 
 result = {"ok": True}
-client = Client(nb, kernel_name=kernel, timeout=int(timeout), startup_timeout=120,
+# iopub_timeout: how long to wait for a cell's outputs after its reply (nbclient's 4 s default drops outputs
+# on a busy 2-core machine).
+client = Client(nb, kernel_name=kernel, timeout=int(timeout), startup_timeout=120, iopub_timeout=120,
                 resources={"metadata": {"path": cwd}},
                 on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
 try:

@@ -69,7 +69,45 @@ export function figure(data: Trace[], layout: Layout = {}, config: Config = {}):
     showlegend: data.length > 1,
     legend: { bgcolor: "rgba(255,255,255,0.6)" },
   };
-  return new Figure(data, { ...base, ...layout }, { ...DEFAULT_CONFIG, ...config });
+  const full = { ...base, ...layout };
+  if (full.showlegend && layout.legend === undefined && data.some(hasColorbar)) {
+    // A legend at its usual place (right) would sit on the colour bar: put it in a row above the plot.
+    full.legend = {
+      orientation: "h",
+      x: 0,
+      xanchor: "left",
+      y: 1.02,
+      yanchor: "bottom",
+      bgcolor: "rgba(0,0,0,0)",
+    };
+    const margin = full.margin as { t?: number };
+    full.margin = { ...margin, t: Math.max(margin.t ?? 0, 90) };
+  }
+  return new Figure(data, full, { ...DEFAULT_CONFIG, ...config });
+}
+
+/** Whether a trace draws a colour bar (heatmaps and contours do unless told not to, or share a colour axis). */
+function hasColorbar(trace: Trace): boolean {
+  const type = String(trace.type ?? "");
+  if (["heatmap", "contour", "histogram2d", "histogram2dcontour", "surface"].includes(type)) {
+    return trace.showscale !== false && trace.coloraxis === undefined;
+  }
+  return (trace.marker as Trace | undefined)?.showscale === true;
+}
+
+/** Ticks for a log axis: one per decade when the values span one or more, else 1-2-5 in between. */
+function logTicks(values: number[]): Layout {
+  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
+  if (positive.length === 0) return {};
+  const decades = Math.log10(Math.max(...positive) / Math.min(...positive));
+  return decades >= 1 ? { dtick: 1 } : { dtick: "D2" };
+}
+
+/** Whole-number x values (epochs, steps) over a short range: a tick at each, no "1.5". */
+function integerTicks(values: unknown[]): Layout {
+  const nums = values.filter((v): v is number => typeof v === "number");
+  if (nums.length !== values.length || nums.length === 0 || !nums.every(Number.isInteger)) return {};
+  return Math.max(...nums) - Math.min(...nums) <= 20 ? { dtick: 1 } : { tickformat: "d" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,7 +446,10 @@ export function lines(series: Series[], opts: AxesOptions & { markers?: boolean 
       ...(s.text ? { text: s.text } : {}),
     };
   });
-  return figure(data, { ...axesLayout("lines", opts, data.length), hovermode: "x unified" });
+  const layout = axesLayout("lines", opts, data.length);
+  Object.assign(layout.xaxis as Layout, integerTicks(data.flatMap((t) => t.x)));
+  if (opts.yLog) Object.assign(layout.yaxis as Layout, logTicks(data.flatMap((t) => t.y)));
+  return figure(data, { ...layout, hovermode: "x unified" });
 }
 
 /** Scatter chart: one point per value pair, one colour per series (see `groupByLabel` for digits). */
@@ -428,7 +469,9 @@ export function scatter(series: Series[], opts: AxesOptions & { markerSize?: num
       ...(s.text ? { text: s.text } : {}),
     };
   });
-  return figure(data, { ...axesLayout("scatter", opts, data.length), hovermode: "closest" });
+  const layout = axesLayout("scatter", opts, data.length);
+  if (opts.yLog) Object.assign(layout.yaxis as Layout, logTicks(data.flatMap((t) => t.y)));
+  return figure(data, { ...layout, hovermode: "closest" });
 }
 
 /** Splits points by their digit label into one series per digit ("0" to "9"), coloured with digitColors. */
@@ -848,6 +891,10 @@ export function bars(
       (layout.yaxis as Layout).type = "category";
       xaxis.type = "log";
     }
+  }
+  if (opts.yLog) {
+    const values = series.flatMap((s) => Array.from(s.y));
+    Object.assign((opts.horizontal ? layout.xaxis : layout.yaxis) as Layout, logTicks(values));
   }
   layout.barmode = opts.stacked ? "stack" : "group";
   return figure(data, layout);

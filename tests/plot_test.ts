@@ -358,3 +358,18 @@ Deno.test("gradientDescentExplorer: the paths are w <- w - eta grad L (closed fo
     (custom.layout.sliders as { steps: { args: [Record<string, number[][]>] }[] }[])[0].steps[0].args[0].x[0];
   assertClose(xs, [1, 0.5, 0.25], 1e-6);
 });
+
+Deno.test("axes: whole-number x gets a tick per value, log axes a tick per decade, legends avoid colour bars", () => {
+  const epochs = lines([{ name: "a", y: [3, 2, 1] }], axes);
+  assert.equal((epochs.layout.xaxis as Record<string, unknown>).dtick, 1, "no epoch 1.5");
+  const fractional = lines([{ name: "a", x: [0, 0.5], y: [3, 2] }], axes);
+  assert.equal((fractional.layout.xaxis as Record<string, unknown>).dtick, undefined);
+  const wide = lines([{ name: "a", y: [2000, 300, 40, 9] }], { ...axes, yLog: true });
+  assert.equal((wide.layout.yaxis as Record<string, unknown>).dtick, 1, "2.3 decades: one tick per decade");
+  const narrow = bars([{ name: "t", x: ["a", "b"], y: [20, 90] }], { ...axes, yLog: true });
+  assert.equal((narrow.layout.yaxis as Record<string, unknown>).dtick, "D2", "under a decade: 2 and 5 too");
+  const surface = figure([{ type: "contour", z: [[1, 2], [3, 4]] }, { type: "scatter", y: [1] }], {});
+  assert.equal((surface.layout.legend as Record<string, unknown>).orientation, "h");
+  const plain = figure([{ type: "scatter", y: [1] }, { type: "scatter", y: [2] }], {});
+  assert.equal((plain.layout.legend as Record<string, unknown>).orientation, undefined);
+});

@@ -46,6 +46,20 @@ Deno.test("03: learning rates: only the too-large one diverges, and the right on
   assert.ok(to > from, `${from} -> ${to}`);
 });
 
+Deno.test("03: the learning-rate slider is a client-side plotly figure with one step per rate", async () => {
+  const figures = outputsWithMime(await executedNotebook("03"), PLOTLY) as {
+    layout?: { sliders?: { steps?: unknown[] }[]; title?: { text?: string } };
+  }[];
+  const explorer = figures.find((f) => (f.layout?.sliders?.length ?? 0) > 0);
+  assert.ok(explorer, "no plotly figure with a slider");
+  assert.equal(explorer.layout!.sliders![0].steps!.length, 10, "one slider step per learning rate");
+});
+
+Deno.test("03: a far too large learning rate on the real network is detected by SGD", async () => {
+  const text = outputsText(await executedNotebook("03"));
+  assert.match(text, /^η = 50: SGD diverged: .* at epoch 1 of 1/m);
+});
+
 Deno.test("03: backpropagation agrees with finite differences and tf.grads (< 1e-3)", async () => {
   const text = outputsText(await executedNotebook("03"));
   const [fd] = numbersAfter(text, "gradient check vs finite differences: max relative error");

@@ -15,6 +15,7 @@
  *       assert.match(cellText(nb, "feedforward(X)"), /0\.51/);
  *     });
  */
+import { setup } from "../tools/setup.ts";
 import {
   describeFailure,
   executeNotebook,
@@ -135,6 +136,7 @@ export async function runNotebookOnce(nameOrPrefix: string): Promise<NotebookRun
     } catch {
       // no stamp, or its notebook is gone: execute
     }
+    await setup({ quiet: true }); // Jupyter and the kernel spec, also when `deno test` runs without the task
     const run = await executeNotebook(name, { quiet: true });
     await Deno.writeTextFile(stampPath, JSON.stringify({ key, run }, null, 1));
     return run;

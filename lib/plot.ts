@@ -526,6 +526,11 @@ export interface HeatmapOptions extends AxesOptions {
   colorbarTitle?: string;
   /** Square cells (default false). */
   square?: boolean;
+  /**
+   * Row 0 at the bottom and y increasing upward, as for a function drawn over the input plane (x1 across,
+   * x2 up). Default false: row 0 at the top, as a matrix is written.
+   */
+  yUp?: boolean;
 }
 
 /** The rows of a matrix as arrays of numbers, checked rectangular and non-empty. */
@@ -608,7 +613,10 @@ export function heatmap(z: MatrixLike, opts: HeatmapOptions): Figure {
   layout.showlegend = false;
   const xaxis = layout.xaxis as Layout, yaxis = layout.yaxis as Layout;
   Object.assign(xaxis, categoryAxis(rows[0].length), { showgrid: false });
-  Object.assign(yaxis, categoryAxis(rows.length), { showgrid: false, autorange: "reversed" });
+  Object.assign(yaxis, categoryAxis(rows.length), {
+    showgrid: false,
+    autorange: opts.yUp ? true : "reversed",
+  });
   if (opts.square) {
     xaxis.constrain = "domain";
     Object.assign(yaxis, { scaleanchor: "x", constrain: "domain" });
@@ -641,7 +649,14 @@ export function heatmaps(
   const layout: Layout = {
     title: base.title,
     showlegend: false,
-    grid: { rows: gridRows, columns: cols, pattern: "independent", xgap: 0.12, ygap: 0.25 },
+    // Gaps wide enough for tick labels and the panel titles between panels.
+    grid: {
+      rows: gridRows,
+      columns: cols,
+      pattern: "independent",
+      xgap: 0.15,
+      ygap: gridRows > 1 ? 0.3 : 0.25,
+    },
     coloraxis: {
       colorscale: opts.colorscale ?? (opts.zmid !== undefined ? "RdBu" : "Viridis"),
       cmin,
@@ -669,7 +684,7 @@ export function heatmaps(
     });
     layout[`yaxis${k}`] = axis(left ? opts.yTitle : "", {
       showgrid: false,
-      autorange: "reversed",
+      autorange: opts.yUp ? true : "reversed",
       ...categoryAxis(all[i].length),
     });
     if (opts.square) {
@@ -1065,6 +1080,9 @@ export interface GradientDescentOptions {
   /** Parameter ranges drawn (default w1 in [-4, 4], w2 in [-2, 2]). */
   range?: { x: [number, number]; y: [number, number] };
   title?: string;
+  /** Names of the two parameters' axes (default "parameter w₁", "parameter w₂"). */
+  xTitle?: string;
+  yTitle?: string;
 }
 
 /** The default loss of gradientDescentExplorer: L = (w1 - 1)^2 / 2 + 5 (w2 + 0.5)^2, ten times steeper across. */
@@ -1128,7 +1146,8 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
       ncontours: 25,
       contours: { coloring: "heatmap", showlines: true },
       line: { color: "rgba(255,255,255,0.5)", width: 0.5 },
-      colorbar: { title: { text: "loss L" }, x: 0.44, len: 0.9 },
+      // The colour bar sits in the gap between the panels (0.4 to 0.63), clear of the right panel's title.
+      colorbar: { title: { text: "loss L" }, x: 0.42, xanchor: "left", len: 0.9, thickness: 14 },
       hovertemplate: "w₁ %{x:.2f}, w₂ %{y:.2f}: L = %{z:.3f}<extra></extra>",
       name: "loss L(w)",
     },
@@ -1164,17 +1183,20 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
       hovertemplate: "update %{x}: L = %{y:.4g}<extra></extra>",
     },
   ];
-  const top = Math.max(...losses.flat().filter(Number.isFinite), 1e-12);
+  // The loss panel's range covers every rate's losses (it stays put while the slider moves).
+  const finite = losses.flat().filter((v) => Number.isFinite(v) && v > 0);
+  const top = Math.max(...finite, 1e-12), bottom = Math.min(...finite, top);
   return figure(traces, {
     title: titleLayout(opts.title ?? "Gradient descent: w ← w − η ∂L/∂w"),
-    xaxis: axis("parameter w₁", { domain: [0, 0.42], range: range.x }),
-    yaxis: axis("parameter w₂", { range: range.y }),
-    xaxis2: axis("update t", { domain: [0.58, 1], anchor: "y2", range: [0, steps] }),
+    xaxis: axis(opts.xTitle ?? "parameter w₁", { domain: [0, 0.4], range: range.x }),
+    yaxis: axis(opts.yTitle ?? "parameter w₂", { range: range.y }),
+    xaxis2: axis("update t", { domain: [0.63, 1], anchor: "y2", range: [0, steps] }),
     yaxis2: axis("loss L (log scale)", {
       anchor: "x2",
       type: "log",
-      range: [-4, Math.log10(top) + 0.5],
+      range: [Math.max(Math.floor(Math.log10(bottom)) - 0.2, -6), Math.log10(top) + 0.3],
       exponentformat: "power",
+      ...logTicks(finite),
     }),
     height: 520,
     margin: { l: 65, r: 25, t: 60, b: 130 },

@@ -217,13 +217,24 @@ Deno.test("heatmaps: panels side by side on independent axes with one shared col
     cols: 2,
   });
   assert.deepEqual(fig.data.map((t) => [t.xaxis, t.yaxis]), [["x", "y"], ["x2", "y2"], ["x3", "y3"]]);
-  assert.deepEqual(fig.layout.grid, { rows: 2, columns: 2, pattern: "independent", xgap: 0.12, ygap: 0.25 });
+  assert.deepEqual(fig.layout.grid, { rows: 2, columns: 2, pattern: "independent", xgap: 0.15, ygap: 0.3 });
   const coloraxis = fig.layout.coloraxis as Record<string, unknown>;
   assert.equal(coloraxis.cmin, 0);
   assert.equal(coloraxis.cmax, 5);
   assert.ok(fig.data.every((t) => t.coloraxis === "coloraxis"));
   const notes = fig.layout.annotations as { text: string }[];
   assert.deepEqual(notes.map((a) => a.text), ["<b>A</b>", "<b>B</b>", "<b>C</b>"]);
+  assert.equal((fig.layout.yaxis as Record<string, unknown>).autorange, "reversed", "a matrix: row 0 on top");
+  const up = heatmaps([{ z: [[0, 1]], title: "A" }], { ...axes, yUp: true });
+  assert.equal(
+    (up.layout.yaxis as Record<string, unknown>).autorange,
+    true,
+    "yUp: a function over the plane",
+  );
+  assert.equal(
+    (heatmap([[1]], { ...axes, yUp: true }).layout.yaxis as Record<string, unknown>).autorange,
+    true,
+  );
   assert.throws(() => heatmaps([{ z: [[1], [2, 3]], title: "bad" }], axes), /panel 0: ragged/);
 });
 

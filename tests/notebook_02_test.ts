@@ -48,6 +48,17 @@ Deno.test("02: total loss three ways, and the better function has the lower L", 
   assert.ok(randomTest < 30, `random network on unseen digits: ${randomTest}%`);
 });
 
+Deno.test("02: along training, every epoch lowers L and raises the accuracy", async () => {
+  const text = outputsText(await executedNotebook("02"));
+  const points = [0, 1, 2, 3].map((e) => numbersAfter(text, `during training, epoch ${e}: L =`));
+  for (let e = 1; e < points.length; e++) {
+    assert.ok(points[e][0] < points[e - 1][0], `L: ${points.map((p) => p[0])}`);
+    assert.ok(points[e][1] > points[e - 1][1], `accuracy: ${points.map((p) => p[1])}`);
+  }
+  const [, , , , r] = numbersAfter(text, "random networks: L from");
+  assert.ok(r >= -1 && r <= 1, `correlation ${r}`);
+});
+
 Deno.test("02: the goal: L falls along the line towards the trained parameters; exercises check", async () => {
   const text = outputsText(await executedNotebook("02"));
   const [l0, , l1] = numbersAfter(text, "L at α = 0:");

@@ -77,7 +77,11 @@ Deno.test("01: softmax, feature extractor, parameter counts, exercises", async (
 });
 
 Deno.test("01: plots are plotly figures with titles", async () => {
-  const figures = outputsWithMime(await executedNotebook("01"), PLOTLY) as { layout?: { title?: unknown } }[];
+  const figures = outputsWithMime(await executedNotebook("01"), PLOTLY) as {
+    layout?: { title?: unknown; sliders?: unknown[] };
+  }[];
   assert.ok(figures.length >= 8, `expected at least 8 plots, found ${figures.length}`);
   for (const f of figures) assert.ok(f.layout?.title, "a plot without a title");
+  // The interactive neuron: one figure with sliders for w1, w2 and b.
+  assert.ok(figures.some((f) => f.layout?.sliders?.length === 3), "no figure with three sliders (w1, w2, b)");
 });

@@ -1,8 +1,12 @@
-"""PyTorch reference for tools/bench.ts: one epoch of the lecture's digit network, same data, same shapes.
+"""PyTorch reference for tools/bench.ts: the same epoch (and matrix products) in PyTorch, on request.
 
-Usage: /usr/bin/python3 tools/bench_torch.py DATA.bin THREADS REPEATS [SIZES]
-DATA.bin: uint32 n, n x 256 float32 pixels, n uint8 labels (little-endian), written by tools/bench.ts.
-Prints one JSON line: {"threads": t, "epoch_ms": [ms per epoch, ...], "loss": last epoch's mean loss, "torch": version}.
+Usage: /usr/bin/python3 tools/bench_torch.py DATA.bin
+DATA.bin: uint32 n, then n x 256 float32 pixels, then n uint8 labels (little-endian), written by tools/bench.ts.
+Reads commands on stdin, one per line, and answers each with one JSON line on stdout, so that tools/bench.ts
+can alternate PyTorch and tfjs runs (fair when the machine's load changes):
+  epoch THREADS  -> {"ms": ..., "cpu_ms": ..., "loss": ...}  (cpu_ms: CPU time of the process)   one epoch of 256-500-500-10 sigmoid, SGD lr 0.5, batch 100
+  matmul N THREADS -> {"ms": ...}              one float32 N x N product
+  quit
 """
 import json
 import sys
@@ -13,14 +17,12 @@ import torch
 
 
 def main():
-    path, threads, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    sizes = [int(s) for s in (sys.argv[4] if len(sys.argv) > 4 else "256,500,500,10").split(",")]
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    raw = open(path, "rb").read()
+    raw = open(sys.argv[1], "rb").read()
     n = int(np.frombuffer(raw, dtype="<u4", count=1)[0])
     x = torch.from_numpy(np.frombuffer(raw, dtype="<f4", count=n * 256, offset=4).reshape(n, 256).copy())
     y = torch.from_numpy(np.frombuffer(raw, dtype=np.uint8, count=n, offset=4 + n * 256 * 4).astype(np.int64))
+    torch.manual_seed(0)
+    sizes = [256, 500, 500, 10]
     layers = []
     for i in range(len(sizes) - 1):
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
@@ -41,16 +43,28 @@ def main():
             loss.backward()
             opt.step()
             total += loss.item()
-        return total / (n // batch)
+        return total / ((n + batch - 1) // batch)
 
-    epoch()  # warm-up
-    times = []
-    loss = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        loss = epoch()
-        times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({"threads": threads, "epoch_ms": times, "loss": loss, "torch": torch.__version__}))
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        if words[0] == "epoch":
+            torch.set_num_threads(int(words[1]))
+            t0, c0 = time.perf_counter(), time.process_time()
+            loss = epoch()
+            ms, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+            print(json.dumps({"ms": ms, "cpu_ms": cpu, "loss": loss}), flush=True)
+        elif words[0] == "matmul":
+            size, threads = int(words[1]), int(words[2])
+            torch.set_num_threads(threads)
+            a, b = torch.rand(size, size), torch.rand(size, size)
+            t0 = time.perf_counter()
+            torch.mm(a, b)
+            print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}), flush=True)
+        else:
+            print(json.dumps({"error": f"unknown command {line.strip()}"}), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,21 +6,29 @@
  */
 import { map, Matrix } from "./matrix.ts";
 
-/** The sigmoid of one number: sigma(x) = 1 / (1 + e^-x). */
-export function sigmoidScalar(x: number): number {
+/** sigma(x) = 1 / (1 + e^-x) without checks, for the matrix versions (a Matrix holds only numbers). */
+function sigma(x: number): number {
   // For x = -1e4, e^-x is Infinity and 1 / Infinity = 0: the function saturates, it never gives NaN.
   return 1 / (1 + Math.exp(-x));
 }
 
+/** The sigmoid of one number: sigma(x) = 1 / (1 + e^-x). */
+export function sigmoidScalar(x: number): number {
+  if (typeof x !== "number") {
+    throw new Error(`sigmoidScalar: x must be a number, got ${typeof x} ${String(x)}`);
+  }
+  return sigma(x);
+}
+
 /** sigma(z) = 1 / (1 + e^-z), element by element: squashes any z into (0, 1). */
 export function sigmoid(z: Matrix): Matrix {
-  return map(z, sigmoidScalar);
+  return map(z, sigma);
 }
 
 /** sigma'(z) = sigma(z) (1 - sigma(z)), element by element. */
 export function sigmoidPrime(z: Matrix): Matrix {
   return map(z, (x) => {
-    const s = sigmoidScalar(x);
+    const s = sigma(x);
     return s * (1 - s);
   });
 }

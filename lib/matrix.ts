@@ -14,7 +14,7 @@ export class Matrix {
   readonly cols: number;
   readonly data: Float32Array;
 
-  /** A rows x cols matrix over `data` (row-major, used as is when a Float32Array), zeros if none given. */
+  /** A rows x cols matrix over `data` (row-major, used as is when a Float32Array; finite numbers only), else zeros. */
   constructor(rows: number, cols: number, data?: Float32Array | ArrayLike<number>) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
       throw new Error(`Matrix: rows and cols must be whole numbers >= 0, got ${rows} x ${cols}`);
@@ -23,6 +23,14 @@ export class Matrix {
       throw new Error(
         `Matrix: a ${rows} x ${cols} matrix needs ${rows * cols} values, got ${data.length}`,
       );
+    }
+    if (data !== undefined) {
+      // NaN or Infinity here would silently poison every product and every step of training later.
+      for (let k = 0; k < data.length; k++) {
+        if (!Number.isFinite(data[k])) {
+          finite("Matrix", data[k], `row ${Math.floor(k / cols)}, column ${k % cols}`);
+        }
+      }
     }
     this.rows = rows;
     this.cols = cols;
@@ -60,6 +68,9 @@ export class Matrix {
 
   /** A column vector (n x 1) from a list of n numbers, e.g. one example x or a bias b. */
   static column(values: ArrayLike<number>): Matrix {
+    if (!values || typeof values !== "object" || typeof values.length !== "number") {
+      throw new Error(`Matrix.column: expected a list of numbers, e.g. [1, -1], got ${describe(values)}`);
+    }
     const m = new Matrix(values.length, 1);
     for (let i = 0; i < values.length; i++) m.data[i] = finite("Matrix.column", values[i], `entry ${i}`);
     return m;
@@ -72,18 +83,15 @@ export class Matrix {
 
   /** A copy of a flat row-major array as a rows x cols matrix (e.g. a data set stored one example per row). */
   static fromRows(values: Float32Array | ArrayLike<number>, rows: number, cols: number): Matrix {
+    if (!values || typeof values.length !== "number") {
+      throw new Error(`Matrix.fromRows: expected a flat list of numbers, got ${describe(values)}`);
+    }
     if (values.length !== rows * cols) {
       throw new Error(
         `Matrix.fromRows: ${rows} x ${cols} needs ${rows * cols} values, got ${values.length}`,
       );
     }
-    const m = new Matrix(rows, cols, Float32Array.from(values));
-    for (let k = 0; k < m.data.length; k++) {
-      if (!Number.isFinite(m.data[k])) {
-        finite("Matrix.fromRows", m.data[k], `row ${Math.floor(k / cols)}, column ${k % cols}`);
-      }
-    }
-    return m;
+    return new Matrix(rows, cols, Float32Array.from(values)); // the constructor rejects NaN and Infinity
   }
 
   /** [rows, cols]. */
@@ -96,9 +104,9 @@ export class Matrix {
     return this.data[this.index("get", i, j)];
   }
 
-  /** Sets element (i, j) to v. */
+  /** Sets element (i, j) to v (a finite number). */
   set(i: number, j: number, v: number): void {
-    this.data[this.index("set", i, j)] = v;
+    this.data[this.index("set", i, j)] = finite("set", v, `(${i}, ${j})`);
   }
 
   /** The matrix as nested arrays, one per row. */
@@ -149,17 +157,25 @@ function shapeOf(m: Matrix): string {
   return `${m.rows} x ${m.cols}`;
 }
 
+/** A value as an error message shows it: arrays in brackets, strings quoted, so that [1] is not read as 1. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return `an array [${v.slice(0, 4).join(", ")}${v.length > 4 ? ", ..." : ""}]`;
+  if (typeof v === "string") return `the text "${v}"`;
+  if (v instanceof Matrix) return `a (${shapeOf(v)}) Matrix`;
+  return String(v);
+}
+
 /** Returns v if it is a finite number, else throws naming where it was found. */
 function finite(what: string, v: unknown, where: string): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new Error(`${what}: expected a finite number at ${where}, got ${String(v)}`);
+    throw new Error(`${what}: expected a finite number at ${where}, got ${describe(v)}`);
   }
   return v;
 }
 
 function checkMatrix(what: string, name: string, m: unknown): asserts m is Matrix {
   if (!(m instanceof Matrix)) {
-    throw new Error(`${what}: ${name} must be a Matrix (use Matrix.from([[...]])), got ${typeof m}`);
+    throw new Error(`${what}: ${name} must be a Matrix (use Matrix.from([[...]])), got ${describe(m)}`);
   }
 }
 
@@ -257,6 +273,7 @@ export function scale(A: Matrix, s: number): Matrix {
 /** f applied to every element: f(A)_ij = f(A_ij) (how an activation such as sigma acts on z). */
 export function map(A: Matrix, f: (x: number) => number): Matrix {
   checkMatrix("map", "A", A);
+  if (typeof f !== "function") throw new Error(`map: f must be a function of one number, got ${describe(f)}`);
   const C = new Matrix(A.rows, A.cols);
   for (let k = 0; k < A.data.length; k++) C.data[k] = f(A.data[k]);
   return C;
@@ -303,10 +320,22 @@ export function sumCols(A: Matrix): Matrix {
   return new Matrix(1, A.cols, Float32Array.from(totals));
 }
 
+/** NaN compares false with everything, so an argmax would silently pick index 0: say so instead. */
+function checkNoNaN(what: string, A: Matrix): void {
+  const k = A.data.findIndex(Number.isNaN);
+  if (k >= 0) {
+    throw new Error(
+      `${what}: the (${shapeOf(A)}) matrix holds NaN at (${Math.floor(k / A.cols)}, ${k % A.cols}), ` +
+        "so no element is the largest (NaN usually means training diverged)",
+    );
+  }
+}
+
 /** For each row i, the column j of its largest element (the first one on a tie). */
 export function argmaxRows(A: Matrix): Int32Array {
   checkMatrix("argmaxRows", "A", A);
   if (A.cols === 0) throw new Error(`argmaxRows: a (${shapeOf(A)}) matrix has no columns to choose from`);
+  checkNoNaN("argmaxRows", A);
   const out = new Int32Array(A.rows);
   for (let i = 0; i < A.rows; i++) {
     let best = 0;
@@ -320,6 +349,7 @@ export function argmaxRows(A: Matrix): Int32Array {
 export function argmaxCols(A: Matrix): Int32Array {
   checkMatrix("argmaxCols", "A", A);
   if (A.rows === 0) throw new Error(`argmaxCols: a (${shapeOf(A)}) matrix has no rows to choose from`);
+  checkNoNaN("argmaxCols", A);
   const out = new Int32Array(A.cols);
   for (let j = 0; j < A.cols; j++) {
     let best = 0;
@@ -332,6 +362,9 @@ export function argmaxCols(A: Matrix): Int32Array {
 /** The columns of A at the given indices, in that order: a mini-batch of examples. */
 export function selectColumns(A: Matrix, indices: ArrayLike<number>): Matrix {
   checkMatrix("selectColumns", "A", A);
+  if (!indices || typeof indices.length !== "number") {
+    throw new Error(`selectColumns: indices must be a list of column numbers, got ${describe(indices)}`);
+  }
   const n = indices.length;
   const C = new Matrix(A.rows, n);
   for (let k = 0; k < n; k++) {

@@ -24,7 +24,7 @@ import {
   transpose,
 } from "./matrix.ts";
 import { relu, reluPrime, sigmoid, sigmoidPrime, softmax } from "./activations.ts";
-import { accuracy, checkLabels, oneHot, totalLoss } from "./loss.ts";
+import { accuracy, checkLabels, EPSILON, oneHot, totalLoss } from "./loss.ts";
 import { randn, rng, shuffle } from "./random.ts";
 
 /** The activation of the hidden layers. */
@@ -88,6 +88,9 @@ export interface NetworkOptions {
  * Sigmoid: dC/dy_i = -yhat_i / y_i and dy_i/dz_i = y_i (1 - y_i), so delta^L = -yhat ⊙ (1 - y).
  */
 export function outputDelta(output: Output, y: Matrix, yhat: Matrix): Matrix {
+  if (output !== "softmax" && output !== "sigmoid") {
+    throw new Error(`outputDelta: output must be "softmax" or "sigmoid", got "${output}"`);
+  }
   if (output === "softmax") return sub(y, yhat);
   return hadamard(scale(yhat, -1), map(y, (v) => 1 - v));
 }
@@ -133,6 +136,10 @@ export class Network {
         );
       }
     });
+    W.forEach((Wl, k) => {
+      checkFinite("Network", `W^${k + 1}`, Wl);
+      checkFinite("Network", `b^${k + 1}`, b[k]);
+    });
     this.W = W;
     this.b = b;
     this.sizes = [W[0].cols, ...W.map((Wl) => Wl.rows)];
@@ -141,7 +148,15 @@ export class Network {
   }
 
   /** Random weights W^l_ij ~ N(0, 1) / sqrt(n_{l-1}) (seeded) and zero biases; sizes = [n_0, ..., n_L]. */
-  static random(sizes: number[], { seed, hidden, output }: { seed: number } & NetworkOptions): Network {
+  static random(sizes: number[], options: { seed: number } & NetworkOptions): Network {
+    if (!options || !Number.isInteger(options.seed)) {
+      const got = options ? `seed ${options.seed}` : "no options";
+      throw new Error(
+        "Network.random: give an integer seed (the same seed gives the same weights), e.g. " +
+          `Network.random([256, 30, 10], { seed: 1 }), got ${got}`,
+      );
+    }
+    const { seed, hidden, output } = options;
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
       throw new Error(
         `Network.random: sizes must list at least 2 layer sizes >= 1, e.g. [256, 500, 10], got ${
@@ -165,6 +180,14 @@ export class Network {
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new Error("Network.fromWeights: expected a list of layers [{ W: number[][], b: number[] }, ...]");
     }
+    layers.forEach((layer, k) => {
+      if (!layer || !Array.isArray(layer.W) || !Array.isArray(layer.b)) {
+        const expected = "{ W: number[][] (one row per neuron), b: number[] }";
+        throw new Error(
+          `Network.fromWeights: layer ${k + 1} must be ${expected}, got ${JSON.stringify(layer)}`,
+        );
+      }
+    });
     return new Network(
       layers.map((layer) => Matrix.from(layer.W)),
       layers.map((layer) => Matrix.column(layer.b)),
@@ -178,7 +201,7 @@ export class Network {
   }
 
   /** The network as a function: y = sigma(W^L ... sigma(W^2 sigma(W^1 x + b^1) + b^2) ... + b^L). */
-  feedforward(X: Matrix | ArrayLike<number>): Matrix {
+  feedforward(X: Matrix | ArrayLike<number> | number[][]): Matrix {
     let a = this.input("feedforward", X); // a^0 = x: one example per column
     for (let l = 1; l <= this.L; l++) {
       const z = add(matmul(this.W[l - 1], a), this.b[l - 1]); // z^l = W^l a^{l-1} + b^l
@@ -188,7 +211,7 @@ export class Network {
   }
 
   /** The forward pass keeping every layer: z[l] = z^l, a[l] = a^l; a[0] = X (z[0] = X as well: no z^0). */
-  forward(X: Matrix | ArrayLike<number>): Layers {
+  forward(X: Matrix | ArrayLike<number> | number[][]): Layers {
     const x = this.input("forward", X);
     const z = [x], a = [x];
     for (let l = 1; l <= this.L; l++) {
@@ -199,12 +222,12 @@ export class Network {
   }
 
   /** The total loss L = sum_n C^n of the network's outputs on X against the labels. */
-  loss(X: Matrix | ArrayLike<number>, labels: ArrayLike<number>): number {
+  loss(X: Matrix | ArrayLike<number> | number[][], labels: ArrayLike<number>): number {
     return totalLoss(this.feedforward(X), labels);
   }
 
   /** The fraction of examples (columns of X) whose largest output is their label. */
-  accuracy(X: Matrix | ArrayLike<number>, labels: ArrayLike<number>): number {
+  accuracy(X: Matrix | ArrayLike<number> | number[][], labels: ArrayLike<number>): number {
     return accuracy(this.feedforward(X), labels);
   }
 
@@ -214,8 +237,8 @@ export class Network {
    * dL/dW^l = delta^l (a^{l-1})^T, dL/db^l = delta^l summed over the examples, and
    * delta^{l-1} = (W^l)^T delta^l ⊙ sigma'(z^{l-1}), starting from delta^L (see outputDelta).
    */
-  backprop(X: Matrix | ArrayLike<number>, labels: ArrayLike<number>): Gradient {
-    const { z, a } = this.forward(X); // every z^l and a^l, kept for the way back
+  backprop(X: Matrix | ArrayLike<number> | number[][], labels: ArrayLike<number>): Gradient {
+    const { z, a } = this.forward(this.input("backprop", X)); // every z^l and a^l, kept for the way back
     const L = this.L;
     checkLabels("backprop", labels, this.sizes[L], a[0].cols);
     const dW: Matrix[] = new Array(L), db: Matrix[] = new Array(L);
@@ -228,18 +251,46 @@ export class Network {
         delta = hadamard(matmul(transpose(this.W[l - 1]), delta), HIDDEN[this.hidden].sigmaPrime(z[l - 1]));
       }
     }
-    return { dW, db, loss: totalLoss(a[L], labels) };
+    // An output holding NaN (weights blown up) has no loss: report NaN, which SGD names with its step.
+    const loss = a[L].data.some(Number.isNaN) ? NaN : totalLoss(a[L], labels);
+    return { dW, db, loss };
   }
 
-  /** One gradient-descent step: W^l <- W^l - eta dL/dW^l, b^l <- b^l - eta dL/db^l. */
+  /**
+   * One gradient-descent step: W^l <- W^l - eta dL/dW^l, b^l <- b^l - eta dL/db^l. Throws, keeping the old
+   * weights, if the step would make a weight NaN or Infinity (a gradient of NaN, or eta far too large).
+   */
   step(grad: { dW: Matrix[]; db: Matrix[] }, eta: number): void {
     checkEta("step", eta);
     if (!grad || grad.dW?.length !== this.L || grad.db?.length !== this.L) {
       throw new Error(`step: the gradient must have dW and db for each of the ${this.L} layers`);
     }
-    // sub checks that each dW^l has the shape of W^l.
-    this.W = this.W.map((W, k) => sub(W, scale(grad.dW[k], eta)));
-    this.b = this.b.map((b, k) => sub(b, scale(grad.db[k], eta)));
+    this.W.forEach((Wl, k) => {
+      const [dW, db, l] = [grad.dW[k], grad.db[k], k + 1];
+      if (!(dW instanceof Matrix) || !(db instanceof Matrix)) {
+        throw new Error(`step: dW[${k}] and db[${k}] must be Matrix objects (the gradient of layer ${l})`);
+      }
+      if (dW.rows !== Wl.rows || dW.cols !== Wl.cols || db.rows !== Wl.rows || db.cols !== 1) {
+        const got = `dW^${l} is (${dW.rows} x ${dW.cols}) and db^${l} (${db.rows} x ${db.cols})`;
+        const want = `W^${l} is (${Wl.rows} x ${Wl.cols}) and b^${l} (${Wl.rows} x 1)`;
+        throw new Error(`step: layer ${l}: ${got}, but ${want}: a gradient has its weights' shape`);
+      }
+    });
+    const { W, b } = this.stepped(grad, eta);
+    W.forEach((Wl, k) => {
+      checkFinite("step", `W^${k + 1} after the step (eta = ${eta})`, Wl);
+      checkFinite("step", `b^${k + 1} after the step (eta = ${eta})`, b[k]);
+    });
+    this.W = W;
+    this.b = b;
+  }
+
+  /** The weights after a step, W^l - eta dW^l and b^l - eta db^l (not checked for NaN or Infinity). */
+  private stepped(grad: { dW: Matrix[]; db: Matrix[] }, eta: number): { W: Matrix[]; b: Matrix[] } {
+    return {
+      W: this.W.map((W, k) => sub(W, scale(grad.dW[k], eta))),
+      b: this.b.map((b, k) => sub(b, scale(grad.db[k], eta))),
+    };
   }
 
   /**
@@ -247,7 +298,9 @@ export class Network {
    * mini-batch of m examples takes a step with the batch's mean gradient, (eta / m) dL_batch/dW (as PyTorch
    * and tfjs do). Returns, for each epoch, the mean C per example over its mini-batches, each measured just
    * before its step (as tfjs and Keras report it). Throws if the loss or the weights become NaN or
-   * Infinity, naming the epoch and batch step.
+   * Infinity, naming the epoch and batch step, and if the mean C per example stays above SATURATED (half
+   * the largest loss -ln EPSILON = 16.1) for two epochs in a row or at the last epoch: a learning rate far
+   * too large can also saturate the neurons instead of overflowing, leaving the network confidently wrong.
    */
   async SGD(X: Matrix, labels: ArrayLike<number>, options: SGDOptions): Promise<number[]> {
     const { epochs, batchSize, eta, seed = 0, onBatch, onEpoch } = options ?? {};
@@ -260,19 +313,16 @@ export class Network {
       throw new Error(`SGD: batchSize must be a whole number >= 1, got ${batchSize}`);
     }
     checkEta("SGD", eta);
-    // NaN in the data or the weights would poison every step; say so now rather than "diverged" later.
-    const bad = x.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-      throw new Error(
-        `SGD: X holds ${x.data[bad]} at row ${Math.floor(bad / x.cols)}, column ${bad % x.cols}: ` +
-          `training data must be finite numbers`,
-      );
-    }
-    if (!this.finite()) throw new Error("SGD: the network's weights already hold NaN or Infinity");
+    // NaN in the data (checked by input) or the weights would poison every step: say so now, not later.
+    this.W.forEach((W, k) => {
+      checkFinite("SGD", `W^${k + 1} (before training)`, W);
+      checkFinite("SGD", `b^${k + 1} (before training)`, this.b[k]);
+    });
     const N = x.cols, steps = Math.ceil(N / batchSize);
     const random = rng(seed);
     const order = Array.from({ length: N }, (_, n) => n);
     const history: number[] = [];
+    let saturatedBefore = false;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       shuffle(order, random);
       let epochLoss = 0;
@@ -281,13 +331,28 @@ export class Network {
         const grad = this.backprop(selectColumns(x, batch), batch.map((n) => labels[n]));
         const where = `epoch ${epoch} of ${epochs}, batch step ${step} of ${steps}`;
         if (!Number.isFinite(grad.loss)) throw divergence(`the loss became ${grad.loss}`, where, eta);
-        this.step(grad, eta / batch.length);
+        ({ W: this.W, b: this.b } = this.stepped(grad, eta / batch.length));
         if (!this.finite()) {
           throw divergence("the weights became NaN or Infinity after the update", where, eta);
         }
         epochLoss += grad.loss;
         if (onBatch) await onBatch({ epoch, epochs, step, steps, loss: grad.loss / batch.length });
       }
+      // Stuck far above a random guess: two epochs in a row, or at the end (one such epoch can recover).
+      const saturated = epochLoss / N > SATURATED;
+      if (saturated && (saturatedBefore || epoch === epochs)) {
+        const classes = this.sizes[this.L];
+        throw divergence(
+          `the mean loss per example stayed above ${SATURATED.toFixed(2)}, half the largest possible, ` +
+            `reaching ${(epochLoss / N).toFixed(2)}`,
+          `epoch ${epoch} of ${epochs}`,
+          eta,
+          ` The neurons saturated: the network is confidently wrong on most examples (a random guess ` +
+            `scores ln ${classes} = ${Math.log(classes).toFixed(2)}, a confidently wrong answer ` +
+            `-ln EPSILON = ${(-Math.log(EPSILON)).toFixed(1)}).`,
+        );
+      }
+      saturatedBefore = saturated;
       history.push(epochLoss / N);
       if (onEpoch) await onEpoch({ epoch, epochs, loss: epochLoss / N });
     }
@@ -300,9 +365,20 @@ export class Network {
     return this.output === "softmax" ? softmax : sigmoid;
   }
 
-  /** X as a matrix with n_0 rows (a plain list of n_0 numbers is one example, a column). */
-  private input(what: string, X: Matrix | ArrayLike<number>): Matrix {
-    const x = X instanceof Matrix ? X : Matrix.column(X);
+  /** X as a finite matrix with n_0 rows: a Matrix, nested rows (as Matrix.from), or one example's n_0 numbers. */
+  private input(what: string, X: Matrix | ArrayLike<number> | number[][]): Matrix {
+    if (!(X instanceof Matrix) && !(X && typeof X === "object" && typeof X.length === "number")) {
+      throw new Error(
+        `${what}: X must be a Matrix (${this.sizes[0]} x N, one example per column), nested rows ` +
+          `(number[][]) or a list of ${this.sizes[0]} numbers (one example), got ${String(X)}`,
+      );
+    }
+    const x = X instanceof Matrix
+      ? X
+      : Array.isArray(X[0])
+      ? Matrix.from(X as number[][])
+      : Matrix.column(X as ArrayLike<number>);
+    checkFinite(what, "X", x);
     if (x.rows !== this.sizes[0]) {
       throw new Error(
         `${what}: the input is (${x.rows} x ${x.cols}) but the network takes ${this.sizes[0]} inputs: ` +
@@ -312,12 +388,29 @@ export class Network {
     return x;
   }
 
-  /** Whether every weight and bias is a finite number. */
+  /** Whether every weight and bias is a finite number (a quick test, for SGD's loop). */
   private finite(): boolean {
     for (const m of [...this.W, ...this.b]) {
       for (let k = 0; k < m.data.length; k++) if (!Number.isFinite(m.data[k])) return false;
     }
     return true;
+  }
+}
+
+/**
+ * An epoch whose mean loss per example exceeds half the largest possible, -ln(EPSILON) / 2 = 8.06, has
+ * diverged: the right class then gets a probability below sqrt(EPSILON) = 3e-4 on (geometric) average,
+ * thousands of times worse than a random guess. (The largest, 16.1 for every example, is never reached:
+ * a saturated network predicts one class for everything, so measured plateaus sit near 0.9 x 16.1.)
+ */
+const SATURATED = -Math.log(EPSILON) / 2;
+
+/** Throws unless every entry of m is a finite number, naming the first that is not. */
+function checkFinite(what: string, name: string, m: Matrix): void {
+  const k = m.data.findIndex((v) => !Number.isFinite(v));
+  if (k >= 0) {
+    const i = Math.floor(k / m.cols), j = k % m.cols;
+    throw new Error(`${what}: ${name} holds ${m.data[k]} at row ${i}, column ${j}: expected finite numbers`);
   }
 }
 
@@ -327,10 +420,11 @@ function checkEta(what: string, eta: number): void {
   }
 }
 
-function divergence(what: string, where: string, eta: number): Error {
+/** The error SGD throws when training blows up: what happened, where, and a smaller eta to try. */
+function divergence(what: string, where: string, eta: number, why = ""): Error {
   const smaller = Number((eta / 10).toPrecision(3));
   return new Error(
-    `SGD diverged: ${what} at ${where} (eta = ${eta}). The learning rate is probably too large: ` +
+    `SGD diverged: ${what} at ${where} (eta = ${eta}).${why} The learning rate is probably too large: ` +
       `try eta = ${smaller}.`,
   );
 }

@@ -66,3 +66,9 @@ Deno.test("02: the goal: L falls along the line towards the trained parameters; 
   for (const k of [1, 2, 3]) assert.match(text, new RegExp(`exercise ${k} \\(solution\\): correct\\.`));
   assert.match(text, /256-30-10 network: 8020 parameters/);
 });
+
+Deno.test("02: every tfjs tensor the notebook made is freed", async () => {
+  const text = outputsText(await executedNotebook("02"));
+  const [now, atStart] = numbersAfter(text, "tfjs tensors still allocated:");
+  assert.equal(now, atStart, `${now} tensors now, ${atStart} after setup`);
+});

@@ -95,3 +95,9 @@ Deno.test("03: backprop's cost against finite differences is counted; exercises 
   assert.ok(times > 100, `backprop only ${times} times faster than finite differences?`);
   for (const k of [1, 2]) assert.match(text, new RegExp(`exercise ${k} \\(solution\\): correct\\.`));
 });
+
+Deno.test("03: every tfjs tensor the notebook made is freed", async () => {
+  const text = outputsText(await executedNotebook("03"));
+  const [now, atStart] = numbersAfter(text, "tfjs tensors still allocated:");
+  assert.equal(now, atStart, `${now} tensors now, ${atStart} after setup`);
+});

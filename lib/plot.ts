@@ -164,7 +164,8 @@ export async function show(fig: Figure): Promise<void> {
  *
  * Why the wait: Deno 2.9's kernel can report "idle" before a display message it has accepted is on the
  * wire, and headless runners (nbconvert, nbclient) then drop that output: measured here, a 5 MB output was
- * up to 40 ms late, a small one 0-3 ms. A short pause proportional to the size keeps it in its cell.
+ * up to 55 ms late, a small one 0-3 ms. A pause proportional to the size (50 ms + 60 ms/MB, a margin for
+ * a loaded machine) keeps it in its cell; tools/course.ts also routes late output to its cell.
  */
 export async function display(
   mimeBundle: Record<string, unknown>,
@@ -190,9 +191,9 @@ function bundleSize(mimeBundle: Record<string, unknown>): number {
   return size;
 }
 
-/** Waits 25 ms plus 40 ms per MB: time for the kernel to put a display message on the wire. */
+/** Waits 50 ms plus 60 ms per MB: time for the kernel to put a display message on the wire. */
 export function settle(bytes = 0): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 25 + Math.ceil(40 * bytes / 1e6)));
+  return new Promise((resolve) => setTimeout(resolve, 50 + Math.ceil(60 * bytes / 1e6)));
 }
 
 /**
@@ -265,6 +266,11 @@ function hash(text: string): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+/** Text made safe for HTML. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
 /** JSON that is safe inside a <script> element (no "</script>", no line separators). */
 function scriptSafe(json: string): string {
   return json.replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
@@ -280,7 +286,14 @@ function figureHtml(json: string, id: string, layout: Layout): string {
   const width = typeof layout.width === "number" ? `${layout.width}px` : "100%";
   // Look the div up by id, newest first, skipping ones already drawn: after a kernel restart the same id
   // can exist twice in a page; the figure belongs to the div next to this script, the latest one.
-  return `<div id="${id}" class="course-plot" style="width:${width};max-width:100%;height:${height}px;"></div>
+  // The placeholder shows where no script runs (an untrusted notebook, GitHub); tools/snapshot.ts puts a
+  // picture of the plot in it. The script clears it before drawing.
+  const title = escapeHtml(titleText(layout.title) || "plot");
+  return `<div id="${id}" class="course-plot" style="width:${width};max-width:100%;height:${height}px;">` +
+    `<p class="course-plot-placeholder" style="color:#666;font-size:12px;margin:4px 0;">Interactive plot ` +
+    `"${title}": drawn by JavaScript when this cell runs (in Jupyter Notebook: trust the notebook or run ` +
+    `the cell).</p></div>
+<script type="text/javascript">
 <script type="text/javascript">
 (function () {
   var els = document.querySelectorAll('div[id="${id}"]'), el = null;
@@ -294,6 +307,7 @@ function figureHtml(json: string, id: string, layout: Layout): string {
     return;
   }
   var fig = ${scriptSafe(json)};
+  el.innerHTML = "";
   window.Plotly.newPlot(el, fig.data, fig.layout, fig.config).catch(function (e) {
     el.textContent = "The plot could not be drawn: " + e;
   });

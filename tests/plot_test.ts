@@ -52,6 +52,11 @@ Deno.test("bundle: plotly JSON, HTML with a div and Plotly.newPlot, and a text l
   assert.ok(id, "a div with a counted id");
   assert.ok(html.includes(`querySelectorAll('div[id="${id}"]')`), "the script finds its div");
   assert.ok(html.includes("Plotly.newPlot(el, fig.data, fig.layout, fig.config)"));
+  assert.match(html, /<p class="course-plot-placeholder"[^>]*>Interactive plot "Loss": drawn by JavaScript/);
+  assert.ok(
+    html.indexOf(`el.innerHTML = ""`) < html.indexOf("Plotly.newPlot(el"),
+    "placeholder cleared first",
+  );
   assert.deepEqual(htmlFigure(html).data, json.data, "the HTML draws the same figure");
   assert.match(b["text/plain"], /Loss/);
   assert.match(b["text/plain"], /1 trace/);

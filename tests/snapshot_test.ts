@@ -6,6 +6,7 @@ import {
   plotlyOutputs,
   snapshotNotebook,
   snapshotPage,
+  withPicture,
 } from "../tools/snapshot.ts";
 import { bundle, lines, newPlotSession } from "../lib/plot.ts";
 
@@ -46,6 +47,15 @@ Deno.test("snapshot: picture size from the figure's layout, defaults otherwise",
   assert.deepEqual(pictureSize({ data: [], layout: {} }), { width: 800, height: 380 });
 });
 
+Deno.test("snapshot: a second run replaces the picture instead of adding another", () => {
+  const html = '<div id="p"><p class="course-plot-placeholder" style="x">text</p></div><script></script>';
+  const once = withPicture(html, "AAAA", { data: [], layout: { title: { text: "T" } } });
+  assert.match(once, /<div id="p"><img class="course-plot-image" src="data:image\/png;base64,AAAA" alt="T"/);
+  const twice = withPicture(once, "BBBB", { data: [] });
+  assert.equal(twice.split("course-plot-image").length - 1, 1);
+  assert.ok(twice.includes("base64,BBBB"));
+});
+
 Deno.test("snapshot: the page loads plotly.js from disk and cannot be broken by a title", () => {
   const page = snapshotPage([{ data: [], layout: { title: { text: "</script><script>alert(1)" } } }]);
   assert.match(page, /<script src="file:\/\/[^"]+plotly\.min\.js"><\/script>/);
@@ -71,6 +81,13 @@ Deno.test({
         const view = new DataView(png.buffer);
         assert.deepEqual([view.getUint32(16), view.getUint32(20)], [800, i === 0 ? 380 : 300]);
         assert.ok(o.data!["text/html"] && o.data![PLOTLY_MIME], "the interactive views stay");
+        const html = o.data!["text/html"] as string;
+        assert.ok(
+          html.includes('<img class="course-plot-image" src="data:image/png;base64,'),
+          "picture in the HTML",
+        );
+        assert.ok(!html.includes("course-plot-placeholder"), "in place of the placeholder");
+        assert.ok(html.includes("Plotly.newPlot"), "the live plot still replaces it");
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -175,11 +175,33 @@ export async function snapshotNotebook(path: string, chromium: string): Promise<
     }
     const o = outputs[i];
     o.data!["image/png"] = png;
+    const html = o.data!["text/html"];
+    if (typeof html === "string" || Array.isArray(html)) {
+      o.data!["text/html"] = withPicture(Array.isArray(html) ? html.join("") : html, png, figures[i]);
+    }
     o.metadata = { ...(o.metadata ?? {}), "image/png": pictureSize(figures[i]) };
     added += 1;
   });
   if (added > 0) await Deno.writeTextFile(path, JSON.stringify(nb, null, 1) + "\n");
   return { path, figures: figures.length, added, errors };
+}
+
+const PLACEHOLDER =
+  /<p class="course-plot-placeholder"[^>]*>[\s\S]*?<\/p>|<img class="course-plot-image"[^>]*>/;
+
+/**
+ * The figure's HTML with its picture in the placeholder (lib/plot.ts), so that where no script runs (an
+ * untrusted notebook in Jupyter, GitHub) the plot still shows; the script replaces it with the live plot.
+ */
+export function withPicture(html: string, png: string, fig: PlotlyFigure): string {
+  const { width } = pictureSize(fig);
+  const title = String((fig.layout?.title as { text?: string } | undefined)?.text ?? "plot").replace(
+    /[<>"&]/g,
+    "",
+  );
+  const img = `<img class="course-plot-image" src="data:image/png;base64,${png}" alt="${title}" ` +
+    `style="width:${width}px;max-width:100%;">`;
+  return PLACEHOLDER.test(html) ? html.replace(PLACEHOLDER, () => img) : html;
 }
 
 /** Snapshots notebooks; returns the results, or undefined (after one line) when Chromium is missing. */

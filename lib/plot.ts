@@ -294,7 +294,6 @@ function figureHtml(json: string, id: string, layout: Layout): string {
     `"${title}": drawn by JavaScript when this cell runs (in Jupyter Notebook: trust the notebook or run ` +
     `the cell).</p></div>
 <script type="text/javascript">
-<script type="text/javascript">
 (function () {
   var els = document.querySelectorAll('div[id="${id}"]'), el = null;
   for (var i = els.length - 1; i >= 0; i--) { if (!els[i].getAttribute("data-plotted")) { el = els[i]; break; } }

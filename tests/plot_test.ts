@@ -62,6 +62,19 @@ Deno.test("bundle: plotly JSON, HTML with a div and Plotly.newPlot, and a text l
   assert.match(b["text/plain"], /1 trace/);
 });
 
+Deno.test("bundle: every script in the HTML is valid JavaScript, with no script tag inside another", () => {
+  const session = newPlotSession();
+  for (const fig of [lines([{ name: "a", y: [1, 2] }], axes), heatmap([[1, 2]], axes), neuronExplorer()]) {
+    const html = bundle(fig, session)["text/html"] as string;
+    const scripts = [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    assert.ok(scripts.length >= 1);
+    for (const body of scripts) {
+      assert.ok(!/<script/i.test(body), "no nested <script>");
+      new Function(body); // throws a SyntaxError if the browser could not run it
+    }
+  }
+});
+
 Deno.test("bundle: plotly.js is injected once per session, inline, with the npm package's source", () => {
   const session = newPlotSession();
   const first = bundle(lines([{ name: "a", y: [1, 2] }], axes), session)["text/html"] as string;

@@ -8,14 +8,13 @@
  * 2. The offline HTML course (build/*.html from `deno task course`): each page opened with the network off;
  *    every plot must be drawn and the console must stay free of errors.
  * A full-page screenshot of each goes to build/screens/. Options: `--only=notebook` or `--only=html`;
- * filter arguments keep the notebooks whose name contains one of them. Needs Chromium (CHROMIUM=path, or
+ * filter arguments keep the notebooks whose name contains one of them. Where build/ has no HTML pages yet,
+ * `deno task course` runs first (skip that with `--no-course`). The last line sums up like `deno test`:
+ * "ok | 8 passed | 0 failed" (one test per page). Needs Chromium (CHROMIUM=path, or
  * Debian's /usr/bin/chromium) and playwright-core (npm).
  */
-// Inline until deno.json maps "playwright-core" (requested in notes/requests.md).
-// deno-lint-ignore no-import-prefix
-import { chromium as playwright } from "npm:playwright-core@1.65.1";
-// deno-lint-ignore no-import-prefix
-import type { Browser, Page } from "npm:playwright-core@1.65.1";
+import { chromium as playwright } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { setup } from "./setup.ts";
 import { CHROMIUM_FLAGS, findChromium } from "./snapshot.ts";
 
@@ -355,6 +354,17 @@ if (import.meta.main) {
       }
     }
     if (only !== "notebook") {
+      if (list(BUILD, ".html", filters).length === 0 && !Deno.args.includes("--no-course")) {
+        console.error("test:browser: no build/*.html yet: running `deno task course` first");
+        const course = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", `${ROOT}/tools/course.ts`, ...filters],
+          stdout: "inherit",
+          stderr: "inherit",
+        }).output();
+        if (!course.success) {
+          console.error("test:browser: the course run failed; checking the pages it wrote");
+        }
+      }
       const pages = list(BUILD, ".html", filters);
       if (pages.length === 0) console.error("test:browser: no build/*.html (run `deno task course` first)");
       for (const file of pages) {
@@ -371,5 +381,9 @@ if (import.meta.main) {
     for (const p of r.problems.slice(0, 20)) console.log(`  - ${p}`);
   }
   console.log(`\nScreenshots in ${SCREENS.replace(ROOT + "/", "")}/`);
-  Deno.exit(reports.every((r) => r.ok) && reports.length > 0 ? 0 : 1);
+  const failed = reports.filter((r) => !r.ok).length;
+  const ok = failed === 0 && reports.length > 0;
+  // The same summary line as `deno test` (CI greps for it).
+  console.log(`\n${ok ? "ok" : "FAILED"} | ${reports.length - failed} passed | ${failed} failed`);
+  Deno.exit(ok ? 0 : 1);
 }

@@ -358,6 +358,7 @@ async function main() {
     "engine",
     "epoch ms",
     "vs PyTorch 1 thread",
+    "epoch CPU ms",
     ...[128, 256, 512, 1024].map((n) => `GFLOP/s ${n}`),
   ]];
   const names = [...new Set([...Object.keys(epochMs), ...Object.keys(gflops)])];

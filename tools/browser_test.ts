@@ -33,6 +33,8 @@ export interface PageReport {
   seconds: number;
   plots: number;
   drawn: number;
+  /** Sliders moved (interactive figures). */
+  sliders: number;
   problems: string[];
   screenshot?: string;
 }
@@ -101,6 +103,38 @@ interface CellState {
 /** Every plot of an HTML page handled: drawn, or a message in its place. */
 const PLOTS_SETTLED_JS = `[...document.querySelectorAll(".course-plot")].every((el) =>
   el.querySelector("svg.main-svg") || el.querySelector(".course-plot-missing") || el.textContent)`;
+
+/** In the page: a fingerprint of what each plot shows (its traces' data and colour ranges), by plot id. */
+const DATA_PRINT_JS =
+  `Object.fromEntries([...document.querySelectorAll(".course-plot")].filter((el) => el.data)
+  .map((el) => [el.id, JSON.stringify(el.data.map((t) => [t.x, t.y, t.zmin, t.zmax]))]))`;
+
+/**
+ * The interactive figures: each slider is clicked at both ends of its rail; the plot must show something
+ * different at the two ends (its steps restyle the data in the page) and raise no errors.
+ */
+async function checkSliders(page: Page, report: PageReport): Promise<string[]> {
+  const problems: string[] = [];
+  const plots = await page.$$(".course-plot");
+  for (const plot of plots) {
+    const id = await plot.getAttribute("id");
+    const rails = await plot.$$(".slider-rail-rect");
+    for (const [k, rail] of rails.entries()) {
+      const print = async (side: "left" | "right") => {
+        await rail.scrollIntoViewIfNeeded();
+        const box = await rail.boundingBox();
+        if (!box) return "";
+        await page.mouse.click(side === "left" ? box.x + 2 : box.x + box.width - 2, box.y + box.height / 2);
+        await page.waitForTimeout(300);
+        return ((await page.evaluate(DATA_PRINT_JS)) as Record<string, string>)[id ?? ""] ?? "";
+      };
+      const left = await print("left"), right = await print("right");
+      if (left === right) problems.push(`plot ${id}: slider ${k + 1} does not change the plot`);
+      report.sliders += 1;
+    }
+  }
+  return problems;
+}
 
 /** A free TCP port on localhost. */
 function freePort(): number {
@@ -207,6 +241,7 @@ async function checkNotebook(browser: Browser, server: Server, file: string): Pr
     seconds: 0,
     plots: 0,
     drawn: 0,
+    sliders: 0,
     problems: [],
   };
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -235,7 +270,7 @@ async function checkNotebook(browser: Browser, server: Server, file: string): Pr
     if (states.length !== expected) {
       report.problems.push(`${expected} plotly outputs but ${states.length} plot divs in the page`);
     }
-    report.problems.push(...plotProblems(states), ...consoleErrors);
+    report.problems.push(...plotProblems(states), ...await checkSliders(page, report), ...consoleErrors);
     await unscroll(page);
     report.screenshot = `${SCREENS}/${name}.notebook.png`;
     await page.screenshot({ path: report.screenshot, fullPage: true });
@@ -262,7 +297,16 @@ async function checkNotebook(browser: Browser, server: Server, file: string): Pr
 async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   const name = file.replace(/\.html$/, "");
   const started = performance.now();
-  const report: PageReport = { name, kind: "html", ok: false, seconds: 0, plots: 0, drawn: 0, problems: [] };
+  const report: PageReport = {
+    name,
+    kind: "html",
+    ok: false,
+    seconds: 0,
+    plots: 0,
+    drawn: 0,
+    sliders: 0,
+    problems: [],
+  };
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, offline: true });
   const page = await context.newPage();
   page.on("console", (m) => {
@@ -281,13 +325,7 @@ async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
     report.plots = states.length;
     report.drawn = states.filter((s) => s.svg > 0 && s.traces > 0).length;
     report.problems.push(...plotProblems(states));
-    // The interactive figures: move each slider to its first step; the figure must redraw without errors.
-    const sliders = await page.$$(".course-plot .slider-rail-rect");
-    for (const rail of sliders) {
-      const box = await rail.boundingBox();
-      if (box) await page.mouse.click(box.x + 2, box.y + box.height / 2);
-    }
-    if (sliders.length > 0) await page.waitForTimeout(500);
+    report.problems.push(...await checkSliders(page, report));
     report.screenshot = `${SCREENS}/${name}.html.png`;
     await page.screenshot({ path: report.screenshot, fullPage: true });
   } catch (e) {
@@ -315,10 +353,11 @@ export function summary(reports: PageReport[]): string {
     r.name,
     r.kind,
     `${r.drawn}/${r.plots}`,
+    String(r.sliders),
     r.seconds.toFixed(0),
     r.ok ? "ok" : `FAILED (${r.problems.length})`,
   ]);
-  const head = ["page", "in", "plots drawn", "s", "status"];
+  const head = ["page", "in", "plots drawn", "sliders moved", "s", "status"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");

@@ -9,7 +9,9 @@
  * repetitions alternate between engines, so that a change in the machine's load hits all of them alike.
  *
  * Prints a table and writes build/bench.json. Options: --quick (fewer repetitions, no 1024 products on
- * slow engines), --reps N (epoch repetitions of the fast engines, default 5).
+ * slow engines), --reps N (epoch repetitions of the fast engines, default 5), --engines LIST (only the
+ * engines whose names contain one of the comma-separated parts, e.g. `--engines webgpu,wasm,pytorch` for a
+ * short check on a machine with a GPU).
  */
 import * as tf from "@tensorflow/tfjs";
 import { findGpuAdapter, setupBackend } from "../lib/backend.ts";
@@ -22,6 +24,10 @@ const args = Deno.args;
 const quick = args.includes("--quick");
 const repsArg = args.indexOf("--reps");
 const REPS = repsArg >= 0 ? Number(args[repsArg + 1]) : quick ? 3 : 5;
+const enginesArg = args.indexOf("--engines");
+const ONLY = enginesArg >= 0 ? args[enginesArg + 1].split(",") : undefined;
+/** Whether an engine was asked for (--engines wasm,webgpu,pytorch,lib,cpu,fit: names containing one). */
+const wanted = (name: string) => !ONLY || ONLY.some((part) => name.includes(part));
 const SIZES = [256, 500, 500, 10];
 const ROOT = new URL("../", import.meta.url);
 const BUILD = new URL("build/", ROOT);
@@ -281,7 +287,7 @@ async function main() {
   const engines: Engine[] = ["lib", "tfjs-cpu", "tfjs-wasm"];
   if (webgpu) engines.push("tfjs-webgpu");
   if (torch) engines.push("pytorch-1thread", "pytorch-all-threads");
-  const gflops = await benchMatmul(engines, torch);
+  const gflops = await benchMatmul(engines.filter(wanted), torch);
 
   // Epochs. Fast engines alternate rep by rep; slow ones (minutes in all) run fewer reps.
   const epoch: Record<string, EpochTime[]> = {};
@@ -297,6 +303,7 @@ async function main() {
   await setupBackend("wasm");
   const { xs, ys } = toTensors(train);
   fast.push(["tfjs-wasm model.fit", () => fitEpoch(xs, ys)]);
+  fast.splice(0, fast.length, ...fast.filter(([name]) => wanted(name)));
   for (const [name, run] of fast) {
     log(`epoch warm-up: ${name}`);
     await run();
@@ -329,7 +336,7 @@ async function main() {
       return { ms: t.ms * scale, cpu: t.cpu * scale };
     }, quick ? 1 : 2]);
   }
-  for (const [name, run, reps] of slow) {
+  for (const [name, run, reps] of slow.filter(([name]) => wanted(name))) {
     epoch[name] = [];
     for (let rep = 0; rep < reps; rep++) {
       const time = await run();

@@ -328,7 +328,7 @@ async function main() {
       ? { x: train.x.subarray(0, 1000 * 256), y: train.y.subarray(0, 1000), n: 1000 }
       : train;
     const scale = train.n / part.n;
-    if (scale !== 1) {
+    if (scale !== 1 && wanted("tfjs-webgpu")) {
       notes.push(`tfjs-webgpu epoch: ${part.n} examples timed, scaled by ${scale} (software adapter)`);
     }
     slow.push(["tfjs-webgpu", async () => {

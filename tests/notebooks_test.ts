@@ -5,7 +5,8 @@
  */
 import { assert } from "./assert.ts";
 import { describeFailure, listNotebooks } from "../tools/course.ts";
-import { findJupyter, kernelSpecInstalled } from "../tools/setup.ts";
+import { findJupyter, kernelSpec, kernelSpecInstalled } from "../tools/setup.ts";
+import { labArgs } from "../tools/lab.ts";
 import { errorOutputs, outputsText, runNotebookOnce } from "./notebooks.ts";
 
 Deno.test("Jupyter and the course's Deno kernel spec are installed (deno task setup)", () => {
@@ -14,6 +15,24 @@ Deno.test("Jupyter and the course's Deno kernel spec are installed (deno task se
     kernelSpecInstalled(),
     "the Deno kernel spec with NO_COLOR=1 is not installed: run `deno task setup`",
   );
+});
+
+Deno.test("the kernel spec runs this deno as a Jupyter kernel with NO_COLOR=1", () => {
+  const spec = kernelSpec("/opt/deno");
+  assert.deepEqual(spec.argv, ["/opt/deno", "jupyter", "--kernel", "--conn", "{connection_file}"]);
+  assert.deepEqual(spec.env, { NO_COLOR: "1" });
+  assert.equal(spec.language, "typescript");
+  assert.equal(spec.display_name, "Deno");
+});
+
+Deno.test("deno task lab: root needs --allow-root; the user's options come last", () => {
+  assert.deepEqual(labArgs("notebook", ["--port", "8890"], true), [
+    "notebook",
+    "--allow-root",
+    "--port",
+    "8890",
+  ]);
+  assert.deepEqual(labArgs("lab", [], false), ["lab"]);
 });
 
 for (const name of listNotebooks()) {

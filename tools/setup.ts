@@ -39,8 +39,20 @@ function which(name: string, preferred: string[] = []): string | undefined {
   return undefined;
 }
 
-// Debian's /usr/bin comes first: here another python3 (without Jupyter) is first on PATH.
-const PREFERRED_BIN = ["/usr/bin", `${HOME}/.local/bin`];
+// Debian's /usr/bin comes first: here another python3 (without Jupyter) is first on PATH. Then where
+// `pip install --user` puts commands: ~/.local/bin (Linux), ~/Library/Python/<version>/bin (macOS).
+const PREFERRED_BIN = ["/usr/bin", `${HOME}/.local/bin`, ...macUserBins()];
+
+function macUserBins(): string[] {
+  if (Deno.build.os !== "darwin") return [];
+  try {
+    return [...Deno.readDirSync(`${HOME}/Library/Python`)].map((e) => `${HOME}/Library/Python/${e.name}/bin`)
+      .sort()
+      .reverse();
+  } catch {
+    return [];
+  }
+}
 
 /** The python3 to install Jupyter with (Debian's own when present). */
 export function findPython(): string | undefined {

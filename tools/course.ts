@@ -65,7 +65,12 @@ from nbclient.util import ensure_async
 
 src, out_nb, out_html, timeout, kernel, cwd, result_path = sys.argv[1:8]
 ansi = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-nb = nbformat.read(src, as_version=4)
+try:
+    nb = nbformat.read(src, as_version=4)
+except Exception as e:
+    with open(result_path, "w") as f:
+        json.dump({"ok": False, "problem": "not a readable notebook (%s: %s)" % (type(e).__name__, e)}, f)
+    sys.exit(0)
 state = {"cell": None, "t0": 0.0, "times": []}
 
 def on_cell_start(cell, cell_index):

@@ -830,7 +830,7 @@ export function imageGrid(images: Numbers[] | Numbers, opts: ImageGridOptions): 
   const annotations = (labels ?? []).map((label, i) => {
     const digit = typeof label === "number" && Number.isInteger(label) && label >= 0 && label <= 9;
     return {
-      text: String(label),
+      text: `<b>${String(label).replace(/</g, "&lt;")}</b>`, // bold: the light digit colours stay readable
       x: (i % cols) * tileW + (side - 1) / 2,
       y: Math.floor(i / cols) * tileH + side - 0.5 + captionRows / 2,
       xref: "x",

@@ -281,7 +281,7 @@ Deno.test("imageGrid: images tiled in one heatmap, square pixels, grey, captions
   assert.equal((fig.layout.yaxis as Record<string, unknown>).scaleanchor, "x", "square pixels");
   assert.deepEqual(fig.data[0].colorscale, [[0, "#ffffff"], [1, "#000000"]]);
   const notes = fig.layout.annotations as { text: string; font: { color: string } }[];
-  assert.deepEqual(notes.map((n) => n.text), ["7", "x", "2"]);
+  assert.deepEqual(notes.map((n) => n.text), ["<b>7</b>", "<b>x</b>", "<b>2</b>"]);
   assert.equal(notes[0].font.color, digitColors[7]);
   assert.equal(notes[2].font.color, digitColors[2]);
   // One typed array holding several images works too.

@@ -1,13 +1,16 @@
 /**
- * `deno task course [filter...]`: executes every notebook in notebooks/ headless with the Deno kernel and
+ * `deno task course [filter...] [--no-snapshot]`: executes every notebook in notebooks/ headless with the Deno kernel and
  * writes build/<name>.ipynb (executed) and build/<name>.html (plots included, viewable offline).
  * Prints a table (notebook, cells, seconds, status); exits non-zero naming the notebook and the cell that
- * failed, with its error. A filter argument runs only the notebooks whose name contains it.
+ * failed, with its error. A filter argument runs only the notebooks whose name contains it. Then, where Chromium
+ * is installed, tools/snapshot.ts adds a PNG picture beside each plot in build/<name>.ipynb (for GitHub and other
+ * viewers that run no scripts); `--no-snapshot` skips that.
  *
  * The executor is Jupyter's own (nbclient, the library behind `jupyter nbconvert --execute`), driven by the
  * small Python program below, so that a failure names its cell and the partial notebook is still saved.
  */
 import { findJupyter, findPython, setup } from "./setup.ts";
+import { snapshot } from "./snapshot.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 /** The course's notebooks directory (absolute). */
@@ -337,13 +340,26 @@ if (import.meta.main) {
         : `  FAILED: ${run.problem}`,
     );
   }
+  // Static pictures of the plots (image/png beside each plotly output) for viewers that run no scripts.
+  if (!Deno.args.includes("--no-snapshot")) {
+    console.error("\nPictures of the plots (tools/snapshot.ts):");
+    const pictures = await snapshot(runs.map((r) => r.executed), (line) => console.error(`  ${line}`));
+    for (const p of pictures ?? []) {
+      const name = p.path.slice(p.path.lastIndexOf("/") + 1);
+      console.error(
+        `  ${name}: ${p.added} of ${p.figures} plots as PNG${
+          p.errors.length ? ` (${p.errors.join("; ")})` : ""
+        }`,
+      );
+    }
+  }
   console.log(`\n${table(runs)}\n`);
   const failed = runs.filter((r) => !r.ok);
   for (const r of failed) console.log(describeFailure(r) + "\n");
   const rel = (p: string) => p.replace(`${ROOT}/`, "");
   console.log(
     failed.length === 0
-      ? `All ${runs.length} notebooks ran. Open ${
+      ? `${runs.length === 1 ? "The notebook" : `All ${runs.length} notebooks`} ran. Open ${
         rel(BUILD_DIR)
       }/<name>.html in a browser, or the executed ` +
         `notebooks ${rel(BUILD_DIR)}/<name>.ipynb.`

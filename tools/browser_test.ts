@@ -382,6 +382,9 @@ if (import.meta.main) {
   try {
     if (only !== "html") {
       const { jupyter } = await setup({ quiet: true });
+      // Notebook 6 makes notebooks/.ipynb_checkpoints when it opens a notebook: remove it again if it is new.
+      const checkpoints = `${NOTEBOOKS}/.ipynb_checkpoints`;
+      const hadCheckpoints = await Deno.stat(checkpoints).then(() => true, () => false);
       const server = await startJupyter(jupyter);
       try {
         for (const file of list(NOTEBOOKS, ".ipynb", filters)) {
@@ -390,6 +393,7 @@ if (import.meta.main) {
         }
       } finally {
         await server.stop();
+        if (!hadCheckpoints) await Deno.remove(checkpoints, { recursive: true }).catch(() => {});
       }
     }
     if (only !== "notebook") {

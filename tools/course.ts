@@ -220,7 +220,8 @@ export async function executeNotebook(
   await Deno.mkdir(outDir, { recursive: true });
   const executed = `${outDir}/${name}.ipynb`;
   const html = options.html === false ? "" : `${outDir}/${name}.html`;
-  const resultPath = `${outDir}/.${name}.result.json`;
+  // Unique per call: a course run and a test run may execute the same notebook at the same time.
+  const resultPath = `${outDir}/.${name}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.result.json`;
   await Deno.remove(resultPath).catch(() => {});
   const start = performance.now();
   const child = new Deno.Command(jupyterPython(), {

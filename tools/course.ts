@@ -59,7 +59,7 @@ export interface NotebookRun {
 
 // Runs inside Jupyter's Python. argv: source, executed.ipynb, page.html ("" = none), timeout, kernel, cwd, result.json
 const EXECUTOR_PY = String.raw`
-import json, re, sys, time
+import json, os, re, sys, time
 from queue import Empty
 import nbformat
 from nbclient import NotebookClient
@@ -168,13 +168,16 @@ except BaseException as e:  # report any failure, then still save what ran
                              "error": ansi.sub("", error), "traceback": tb}
 result["cellSeconds"] = state["times"]
 result["cells"] = sum(1 for c in nb.cells if c.cell_type == "code")
-nbformat.write(nb, out_nb)
+# Written to a temporary file, then renamed: a reader never sees half a notebook.
+nbformat.write(nb, out_nb + ".tmp")
+os.replace(out_nb + ".tmp", out_nb)
 if out_html:
     try:
         from nbconvert import HTMLExporter
         body, _ = HTMLExporter().from_notebook_node(nb)
-        with open(out_html, "w", encoding="utf-8") as f:
+        with open(out_html + ".tmp", "w", encoding="utf-8") as f:
             f.write(body)
+        os.replace(out_html + ".tmp", out_html)
         result["html"] = out_html
     except Exception as e:
         result["htmlError"] = "%s: %s" % (type(e).__name__, e)

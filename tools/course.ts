@@ -169,15 +169,15 @@ except BaseException as e:  # report any failure, then still save what ran
 result["cellSeconds"] = state["times"]
 result["cells"] = sum(1 for c in nb.cells if c.cell_type == "code")
 # Written to a temporary file, then renamed: a reader never sees half a notebook.
-nbformat.write(nb, out_nb + ".tmp")
-os.replace(out_nb + ".tmp", out_nb)
+nbformat.write(nb, out_nb + ".%d.tmp" % os.getpid())
+os.replace(out_nb + ".%d.tmp" % os.getpid(), out_nb)
 if out_html:
     try:
         from nbconvert import HTMLExporter
         body, _ = HTMLExporter().from_notebook_node(nb)
-        with open(out_html + ".tmp", "w", encoding="utf-8") as f:
+        with open(out_html + ".%d.tmp" % os.getpid(), "w", encoding="utf-8") as f:
             f.write(body)
-        os.replace(out_html + ".tmp", out_html)
+        os.replace(out_html + ".%d.tmp" % os.getpid(), out_html)
         result["html"] = out_html
     except Exception as e:
         result["htmlError"] = "%s: %s" % (type(e).__name__, e)

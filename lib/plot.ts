@@ -232,7 +232,10 @@ export function describe(fig: Figure): string {
   const y = titleText((fig.layout.yaxis as Layout | undefined)?.title);
   const axes = x || y ? `; x: ${x || "-"}, y: ${y || "-"}` : "";
   const n = fig.data.length;
-  return `[plot] ${title} (${n} ${n === 1 ? "trace" : "traces"}, ${kinds}${series}${axes})`;
+  const sliders = ((fig.layout.sliders ?? []) as { currentvalue?: { prefix?: string } }[])
+    .map((sl) => (sl.currentvalue?.prefix ?? "").replace(/[=:]\s*$/, "").trim()).filter((p) => p);
+  const interactive = sliders.length > 0 ? `; sliders: ${sliders.join(", ")}` : "";
+  return `[plot] ${title} (${n} ${n === 1 ? "trace" : "traces"}, ${kinds}${series}${axes}${interactive})`;
 }
 
 function titleText(title: unknown): string {

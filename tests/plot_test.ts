@@ -352,6 +352,7 @@ Deno.test("neuronExplorer: every slider combination shows sigma(w1 x1 + w2 x2 + 
       }
     }
   }
+  assert.match(describe(fig), /sliders: w₁, w₂, b\)$/);
   assert.throws(() => neuronExplorer({ w1: [] }), /w1: expected a non-empty array/);
 });
 

@@ -93,6 +93,9 @@ async function startTorch(train: Split): Promise<Torch | string> {
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
+    // Idle OpenMP threads sleep instead of spinning: spinning threads would steal the second core from the
+    // engine measured next.
+    env: { OMP_WAIT_POLICY: "PASSIVE" },
   }).spawn();
   const writer = child.stdin.getWriter();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();

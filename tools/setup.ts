@@ -144,7 +144,7 @@ export function jupyterMissingMessage(): string {
     "Install it, then run `deno task setup` again:",
     `  Debian/Ubuntu:  sudo apt-get install -y ${APT_PACKAGES.join(" ")}`,
     `  elsewhere:      python3 -m pip install --user ${PIP_PACKAGES.join(" ")}`,
-    "                  (or `pipx install notebook`, or conda/mamba: `conda install notebook nbconvert nbclient`)",
+    "                  (or `pipx install --include-deps notebook`, or `conda install notebook nbconvert nbclient`)",
   ].join("\n");
 }
 

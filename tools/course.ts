@@ -189,9 +189,13 @@ with open(result_path, "w") as f:
 function jupyterPython(): string {
   const jupyter = findJupyter();
   if (jupyter) {
-    const shebang = Deno.readTextFileSync(jupyter).split("\n", 1)[0];
-    const m = shebang.match(/^#!\s*(\S+)(?:\s+(\S+))?/);
-    if (m && !m[1].endsWith("/env")) return m[1];
+    // "#!/usr/bin/python3", or pip's form for paths with spaces: "#!/bin/sh", then a line
+    // starting with three quotes, exec, and the quoted python path.
+    const head = Deno.readTextFileSync(jupyter).slice(0, 1000);
+    const direct = head.match(/^#!\s*(\S*\/python[\d.]*)\s*$/m)?.[1];
+    const viaSh = head.match(/^'''exec' "([^"]*python[\d.]*)"/m)?.[1];
+    const python = direct ?? viaSh;
+    if (python) return python;
   }
   return findPython() ?? "python3";
 }

@@ -194,7 +194,8 @@ function jupyterPython(): string {
     const head = Deno.readTextFileSync(jupyter).slice(0, 1000);
     const direct = head.match(/^#!\s*(\S*\/python[\d.]*)\s*$/m)?.[1];
     const viaSh = head.match(/^'''exec' "([^"]*python[\d.]*)"/m)?.[1];
-    const python = direct ?? viaSh;
+    const viaEnv = head.match(/^#!\s*\S*\/env\s+(python[\d.]*)\s*$/m)?.[1]; // the one on PATH, as the script does
+    const python = direct ?? viaSh ?? viaEnv;
     if (python) return python;
   }
   return findPython() ?? "python3";

@@ -72,15 +72,8 @@ interface Torch {
   close(): Promise<void>;
 }
 
-/** Starts tools/bench_torch.py on the training digits, or resolves to undefined (with the reason). */
-async function startTorch(train: Split): Promise<Torch | string> {
-  const python = "/usr/bin/python3";
-  try {
-    const probe = await new Deno.Command(python, { args: ["-c", "import torch"], stderr: "null" }).output();
-    if (!probe.success) return "PyTorch not found (/usr/bin/python3 -c 'import torch' failed)";
-  } catch {
-    return "PyTorch not found (/usr/bin/python3 is missing)";
-  }
+/** Writes the training digits where tools/bench_torch.py reads them; returns the file's path. */
+async function writeTorchData(train: Split): Promise<string> {
   await Deno.mkdir(BUILD, { recursive: true });
   const file = new URL("bench_train.bin", BUILD);
   const bytes = new Uint8Array(4 + train.n * 256 * 4 + train.n);
@@ -88,14 +81,35 @@ async function startTorch(train: Split): Promise<Torch | string> {
   bytes.set(new Uint8Array(train.x.buffer, train.x.byteOffset, train.x.byteLength), 4);
   bytes.set(train.y, 4 + train.n * 256 * 4);
   await Deno.writeFile(file, bytes);
-  const child = new Deno.Command(python, {
-    args: [new URL("tools/bench_torch.py", ROOT).pathname, file.pathname],
+  return file.pathname;
+}
+
+/** Whether PyTorch can be imported by /usr/bin/python3; otherwise the reason it cannot. */
+async function torchMissing(): Promise<string | undefined> {
+  try {
+    const probe = await new Deno.Command(PYTHON, { args: ["-c", "import torch"], stderr: "null" }).output();
+    return probe.success ? undefined : "PyTorch not found (/usr/bin/python3 -c 'import torch' failed)";
+  } catch {
+    return "PyTorch not found (/usr/bin/python3 is missing)";
+  }
+}
+
+const PYTHON = "/usr/bin/python3";
+
+/**
+ * Starts tools/bench_torch.py on the data file, with one thread (`single`) or all of them. One thread needs
+ * OPENBLAS_NUM_THREADS=1 too: Debian's PyTorch multiplies through the system OpenBLAS, whose thread pool
+ * ignores torch.set_num_threads (with it alone both cores were busy: CPU time twice the wall time).
+ */
+async function startTorch(dataFile: string, single: boolean): Promise<Torch> {
+  const env: Record<string, string> = { OMP_WAIT_POLICY: "PASSIVE" }; // idle threads sleep, not spin
+  if (single) Object.assign(env, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" });
+  const child = new Deno.Command(PYTHON, {
+    args: [new URL("tools/bench_torch.py", ROOT).pathname, dataFile, ...(single ? ["1"] : [])],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
-    // Idle OpenMP threads sleep instead of spinning: spinning threads would steal the second core from the
-    // engine measured next.
-    env: { OMP_WAIT_POLICY: "PASSIVE" },
+    env,
   }).spawn();
   const writer = child.stdin.getWriter();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -129,6 +143,12 @@ async function startTorch(train: Split): Promise<Torch | string> {
 }
 
 // ---------------------------------------------------------------- matrix products
+/** PyTorch with one thread and with all threads, in two processes. */
+interface Torches {
+  single: Torch;
+  all: Torch;
+}
+
 type Engine = "lib" | "tfjs-cpu" | "tfjs-wasm" | "tfjs-webgpu" | "pytorch-1thread" | "pytorch-all-threads";
 
 /** Random n x n values in [0, 1), the same for every engine. */
@@ -160,7 +180,7 @@ async function tfMatmul(a: tf.Tensor2D, b: tf.Tensor2D): Promise<number> {
 
 async function benchMatmul(
   engines: Engine[],
-  torch: Torch | undefined,
+  torch: Torches | undefined,
 ): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
   for (const engine of engines) out[engine] = {};
@@ -186,8 +206,8 @@ async function benchMatmul(
         ms = await timeIt(() => tfMatmul(a, b), REPS);
         tf.dispose([a, b]);
       } else if (torch) {
-        const threads = engine === "pytorch-1thread" ? 1 : torch.threads;
-        ms = await timeIt(async () => (await torch.ask(`matmul ${n} ${threads}`)).ms, REPS);
+        const which = engine === "pytorch-1thread" ? torch.single : torch.all;
+        ms = await timeIt(async () => (await which.ask(`matmul ${n}`)).ms, REPS);
       }
       if (ms !== undefined) {
         out[engine][n] = round(flop / ms / 1e6);
@@ -283,9 +303,14 @@ async function main() {
   const webgpuFallback = webgpu !== null && "why" in await findGpuAdapter(undefined, false);
   const digits = await loadDigits();
   const train = digits.train;
-  const torchOrWhy = await startTorch(train);
-  const torch = typeof torchOrWhy === "string" ? undefined : torchOrWhy;
-  if (!torch) console.log(`${torchOrWhy}: ratio skipped`);
+  const noTorch = await torchMissing();
+  let torch: Torches | undefined;
+  if (noTorch) {
+    console.log(`${noTorch}: ratio skipped`);
+  } else {
+    const dataFile = await writeTorchData(train);
+    torch = { single: await startTorch(dataFile, true), all: await startTorch(dataFile, false) };
+  }
 
   const engines: Engine[] = ["lib", "tfjs-cpu", "tfjs-wasm"];
   if (webgpu) engines.push("tfjs-webgpu");
@@ -297,11 +322,11 @@ async function main() {
   const X = transpose(Matrix.fromRows(train.x, train.n, 256));
   const fast: [string, () => Promise<EpochTime>][] = [["tfjs-wasm", () => tfEpoch(train, "wasm")]];
   if (torch) {
-    const ask = async (threads: number) => {
-      const answer = await torch.ask(`epoch ${threads}`);
+    const ask = async (which: Torch) => {
+      const answer = await which.ask("epoch");
       return { ms: answer.ms, cpu: answer.cpu_ms };
     };
-    fast.push(["pytorch-1thread", () => ask(1)], ["pytorch-all-threads", () => ask(torch.threads)]);
+    fast.push(["pytorch-1thread", () => ask(torch.single)], ["pytorch-all-threads", () => ask(torch.all)]);
   }
   await setupBackend("wasm");
   const { xs, ys } = toTensors(train);
@@ -347,7 +372,8 @@ async function main() {
       log(`epoch ${rep + 1}/${reps}: ${name} ${time.ms.toFixed(0)} ms (CPU ${time.cpu.toFixed(0)} ms)`);
     }
   }
-  await torch?.close();
+  await torch?.single.close();
+  await torch?.all.close();
   await setupBackend(defaultBackend);
 
   const epochMs: Record<string, number> = {}, epochCpuMs: Record<string, number> = {};
@@ -409,7 +435,7 @@ async function main() {
     default_backend: defaultBackend,
     backend_reason: auto.reason,
     webgpu_adapter: webgpu,
-    pytorch: torch ? torch.version : null,
+    pytorch: torch ? { version: torch.all.version, all_threads: torch.all.threads } : null,
     machine: {
       cores: navigator.hardwareConcurrency,
       load_average_at_start: load,

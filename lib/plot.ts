@@ -197,6 +197,20 @@ export function settle(bytes = 0): Promise<void> {
 }
 
 /**
+ * Prints like console.log, but as a display output of the cell that runs it. In Deno's kernel console.log
+ * output travels separately and can land under a later cell (or be lost by headless runs); a display is
+ * attributed to its cell. For key result lines (each call waits ~50 ms); outside a kernel, console.log.
+ */
+export async function print(...values: unknown[]): Promise<void> {
+  const text = values.map((v) => typeof v === "string" ? v : Deno.inspect(v, { colors: false })).join(" ");
+  if (!jupyterApi()) {
+    console.log(text);
+    return;
+  }
+  await display({ "text/plain": text });
+}
+
+/**
  * Sends plotly.js to the page again (for a notebook reopened without it, where plots say so); then rerun
  * the cells with plots. Outside a kernel it does nothing.
  */

@@ -18,6 +18,7 @@ import {
   neuronExplorer,
   newPlotSession,
   plotlyPath,
+  print,
   scatter,
   show,
   type Trace,
@@ -125,6 +126,18 @@ Deno.test("show: outside a kernel prints the text line and does not throw", asyn
   }
   assert.equal(logged.length, 1);
   assert.match(logged[0], /^\[plot\] Printed/);
+});
+
+Deno.test("print: outside a kernel it is console.log (strings as they are, values inspected)", async () => {
+  const logged: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => logged.push(args.join(" "));
+  try {
+    await print("loss", 0.5, [1, 2], { a: 1 });
+  } finally {
+    console.log = original;
+  }
+  assert.deepEqual(logged, ["loss 0.5 [ 1, 2 ] { a: 1 }"]);
 });
 
 Deno.test("Figure displays itself as a cell's last expression (Jupyter.display symbol)", () => {

@@ -200,7 +200,10 @@ async function cachedDigits(cacheFile: URL, log: (message: string) => void) {
     );
   }
   try {
-    await Deno.writeFile(cacheFile, bytes);
+    // Write aside, then rename: a process reading the cache meanwhile never sees half a file.
+    const partial = new URL(`${cacheFile.href}.${Deno.pid}.partial`);
+    await Deno.writeFile(partial, bytes);
+    await Deno.rename(partial, cacheFile);
   } catch (err) {
     log(`could not write the cache (${(err as Error).message}); using the digits from memory`);
   }

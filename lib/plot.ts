@@ -100,7 +100,8 @@ function logTicks(values: number[]): Layout {
   const positive = values.filter((v) => Number.isFinite(v) && v > 0);
   if (positive.length === 0) return {};
   const decades = Math.log10(Math.max(...positive) / Math.min(...positive));
-  return decades >= 1 ? { dtick: 1 } : { dtick: "D2" };
+  // Up to 2.5 decades: 1, 2, 5 in each (a single "0.1" says too little); beyond: one tick per decade.
+  return decades > 2.5 ? { dtick: 1 } : { dtick: "D2" };
 }
 
 /** Whole-number x values (epochs, steps) over a short range: a tick at each, no "1.5". */
@@ -826,7 +827,18 @@ export function imageGrid(images: Numbers[] | Numbers, opts: ImageGridOptions): 
   const cols = Math.max(1, Math.min(opts.cols ?? 10, list.length));
   const rows = Math.ceil(list.length / cols);
   const gap = Math.max(1, Math.round(side / 8)); // blank pixels between images
-  const captionRows = labels ? Math.round(side * 0.6) : 0; // blank pixels under each image for its caption
+  // Screen pixels per image pixel: about 4, fewer when the grid would not fit the notebook's width.
+  const gridWidth = cols * (side + gap) - gap;
+  const scale = Math.min(4, (Math.min(opts.width ?? MAX_WIDTH, MAX_WIDTH) - 20) / gridWidth);
+  // Captions must fit under their image: 13 px text, else 11 px, wrapped onto as many lines as needed.
+  const room = (side + gap) * scale - 8; // screen pixels of one caption line, a little air on each side
+  const texts = (labels ?? []).map(String);
+  const charWidth = 0.68; // a bold character's width, in font sizes (a generous estimate)
+  const fontSize = texts.every((t) => t.length * charWidth * 13 <= room) ? 13 : 11;
+  const captions = texts.map((t) => wrapText(t, Math.max(3, Math.floor(room / (charWidth * fontSize)))));
+  const lineCount = Math.max(1, ...captions.map((c) => c.length));
+  // Blank image rows under each image for its caption.
+  const captionRows = labels ? Math.ceil((lineCount * fontSize * 1.3 + 8) / scale) : 0;
   const tileW = side + gap, tileH = side + captionRows + gap;
   const width = cols * tileW - gap, height = rows * tileH - gap;
   // One heatmap for all images: nulls between them are drawn as blank paper.
@@ -847,17 +859,26 @@ export function imageGrid(images: Numbers[] | Numbers, opts: ImageGridOptions): 
   const annotations = (labels ?? []).map((label, i) => {
     const digit = typeof label === "number" && Number.isInteger(label) && label >= 0 && label <= 9;
     return {
-      text: `<b>${String(label).replace(/</g, "&lt;")}</b>`, // bold: the light digit colours stay readable
+      // Bold: the light digit colours stay readable.
+      text: captions[i].map((line) => `<b>${line.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</b>`).join(
+        "<br>",
+      ),
       x: (i % cols) * tileW + (side - 1) / 2,
       y: Math.floor(i / cols) * tileH + side - 0.5 + captionRows / 2,
       xref: "x",
       yref: "y",
       showarrow: false,
-      font: { size: 13, color: opts.labelColors?.[i] ?? (digit ? digitColors[label as number] : "#222") },
+      font: {
+        size: fontSize,
+        color: opts.labelColors?.[i] ?? (digit ? digitColors[label as number] : "#222"),
+      },
     };
   });
-  // About 4 screen pixels per image pixel, shrunk to fit the notebook's width.
-  const scale = Math.min(4, (Math.min(opts.width ?? MAX_WIDTH, MAX_WIDTH) - 20) / width);
+  // Wide enough for the title (about 8.5 px per character at 16 px); a title wider than that wraps.
+  const title = requireText(opts.title, "imageGrid title");
+  const figureWidth = opts.width ??
+    Math.round(Math.max(width * scale + 20, Math.min(MAX_WIDTH, title.length * 8.5 + 30)));
+  const titleLines = wrapText(title, Math.floor((figureWidth - 30) / 8.5));
   const hidden = { visible: false, showgrid: false, zeroline: false };
   return figure([{
     type: "heatmap",
@@ -868,16 +889,46 @@ export function imageGrid(images: Numbers[] | Numbers, opts: ImageGridOptions): 
     showscale: false,
     hovertemplate: "pixel value %{z:.2f}<extra></extra>",
   }], {
-    title: titleLayout(requireText(opts.title, "imageGrid title")),
-    xaxis: { ...hidden, range: [-0.5, width - 0.5], constrain: "domain" },
-    yaxis: { ...hidden, range: [height - 0.5, -0.5], scaleanchor: "x", constrain: "domain" },
+    title: titleLayout(titleLines.join("<br>")),
+    // Square pixels (scaleanchor); the grid keeps to the left, under the title.
+    xaxis: { ...hidden, range: [-0.5, width - 0.5], constrain: "domain", constraintoward: "left" },
+    yaxis: {
+      ...hidden,
+      range: [height - 0.5, -0.5],
+      scaleanchor: "x",
+      constrain: "domain",
+      constraintoward: "top",
+    },
     annotations,
-    width: opts.width ?? Math.round(width * scale + 20),
-    height: opts.height ?? Math.round(height * scale + 60),
-    margin: { l: 10, r: 10, t: 50, b: 10 },
+    width: figureWidth,
+    height: opts.height ?? Math.round(height * scale + 40 + 20 * titleLines.length),
+    margin: { l: 10, r: 10, t: 30 + 20 * titleLines.length, b: 10 },
     showlegend: false,
     plot_bgcolor: "#ffffff",
   });
+}
+
+/** Splits text into lines of at most `width` characters, at spaces where possible. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (let word of text.split(/\s+/).filter((w) => w !== "")) {
+    while (word.length > width) {
+      // A word longer than a line: cut it.
+      if (line) lines.push(line);
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+      line = "";
+    }
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += " " + word;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import {
   scatter,
   show,
   type Trace,
+  wrapText,
 } from "../lib/plot.ts";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -284,22 +285,42 @@ Deno.test("imageGrid: images tiled in one heatmap, square pixels, grey, captions
   const a = Array.from({ length: 16 }, (_, i) => i / 15), b = new Float32Array(16).fill(1);
   const fig = imageGrid([a, b, a], { side, labels: [7, "x", 2], cols: 2, title: "Digits" });
   const z = fig.data[0].z as (number | null)[][];
-  const gap = 1, caption = Math.round(side * 0.6);
+  const gap = 1;
   assert.equal(z[0].length, 2 * side + gap);
-  assert.equal(z.length, 2 * (side + caption + gap) - gap);
   assert.deepEqual(z[0].slice(0, side), a.slice(0, side), "image 0's first row, top left");
   assert.equal(z[1][side + gap], 1, "image 1 beside it");
   assert.equal(z[0][side], null, "a blank column between images");
-  assert.deepEqual(z[side + caption + gap].slice(0, side), a.slice(0, side), "image 2 on the second row");
+  // Two rows of tiles, each an image plus blank rows for its caption, a gap between: image 2 starts halfway.
+  const second = (z.length + gap) / 2;
+  assert.ok(Number.isInteger(second) && second > side, "room for a caption under each image");
+  assert.deepEqual(z[second].slice(0, side), a.slice(0, side), "image 2 on the second row");
+  assert.ok(z.slice(side, second).every((row) => row.every((v) => v === null)), "blank under the first row");
   assert.equal((fig.layout.yaxis as Record<string, unknown>).scaleanchor, "x", "square pixels");
   assert.deepEqual(fig.data[0].colorscale, [[0, "#ffffff"], [1, "#000000"]]);
   const notes = fig.layout.annotations as { text: string; font: { color: string } }[];
   assert.deepEqual(notes.map((n) => n.text), ["<b>7</b>", "<b>x</b>", "<b>2</b>"]);
+  // A long caption wraps onto lines that fit under its image; a long title wraps too.
+  const long = imageGrid([a, a, a, a, a, a, a, a, a, a, a, a], {
+    side,
+    labels: Array.from({ length: 12 }, (_, i) => `7 (100%), is ${i}`),
+    title:
+      "The 12 most confident mistakes of the network on the test digits: its answer (its confidence), then the true label",
+  });
+  const longNotes = long.layout.annotations as { text: string }[];
+  assert.ok(longNotes.every((n) => n.text.includes("<br>")), longNotes[0].text);
+  assert.match((long.layout.title as { text: string }).text, /<br>/);
   assert.equal(notes[0].font.color, digitColors[7]);
   assert.equal(notes[2].font.color, digitColors[2]);
   // One typed array holding several images works too.
   const flat = imageGrid(new Float32Array(3 * 256), { title: "flat" });
   assert.equal((flat.data[0].z as unknown[][])[0].length, 3 * 16 + 2 * 2);
+});
+
+Deno.test("wrapText: lines of at most n characters, split at spaces, long words cut", () => {
+  assert.deepEqual(wrapText("7 (100%), is 1", 9), ["7 (100%),", "is 1"]);
+  assert.deepEqual(wrapText("neuron 372", 20), ["neuron 372"]);
+  assert.deepEqual(wrapText("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+  assert.deepEqual(wrapText("", 5), [""]);
 });
 
 Deno.test("imageGrid: refuses images of the wrong size and mismatched labels", () => {
@@ -407,8 +428,10 @@ Deno.test("axes: whole-number x gets a tick per value, log axes a tick per decad
   assert.equal((epochs.layout.xaxis as Record<string, unknown>).dtick, 1, "no epoch 1.5");
   const fractional = lines([{ name: "a", x: [0, 0.5], y: [3, 2] }], axes);
   assert.equal((fractional.layout.xaxis as Record<string, unknown>).dtick, undefined);
-  const wide = lines([{ name: "a", y: [2000, 300, 40, 9] }], { ...axes, yLog: true });
-  assert.equal((wide.layout.yaxis as Record<string, unknown>).dtick, 1, "2.3 decades: one tick per decade");
+  const wide = lines([{ name: "a", y: [20000, 300, 40, 9] }], { ...axes, yLog: true });
+  assert.equal((wide.layout.yaxis as Record<string, unknown>).dtick, 1, "3.3 decades: one tick per decade");
+  const two = lines([{ name: "a", y: [1.2, 0.3, 0.02] }], { ...axes, yLog: true });
+  assert.equal((two.layout.yaxis as Record<string, unknown>).dtick, "D2", "1.8 decades: 1, 2, 5 in each");
   const narrow = bars([{ name: "t", x: ["a", "b"], y: [20, 90] }], { ...axes, yLog: true });
   assert.equal((narrow.layout.yaxis as Record<string, unknown>).dtick, "D2", "under a decade: 2 and 5 too");
   const surface = figure([{ type: "contour", z: [[1, 2], [3, 4]] }, { type: "scatter", y: [1] }], {});

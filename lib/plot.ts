@@ -404,6 +404,8 @@ export interface AxesOptions extends ChartOptions {
   yTitle: string;
   /** A logarithmic y axis. */
   yLog?: boolean;
+  /** A logarithmic x axis (e.g. numbers of parameters). */
+  xLog?: boolean;
   /** Fixed axis ranges. */
   xRange?: [number, number];
   yRange?: [number, number];
@@ -415,7 +417,10 @@ function axesLayout(name: string, opts: AxesOptions, nTraces: number): Layout {
   }
   const layout: Layout = {
     title: titleLayout(requireText(opts.title, `${name} title`)),
-    xaxis: axis(requireText(opts.xTitle, `${name} xTitle`), opts.xRange ? { range: opts.xRange } : {}),
+    xaxis: axis(
+      requireText(opts.xTitle, `${name} xTitle`),
+      { ...(opts.xLog ? { type: "log" } : {}), ...(opts.xRange ? { range: opts.xRange } : {}) },
+    ),
     yaxis: axis(
       requireText(opts.yTitle, `${name} yTitle`),
       { ...(opts.yLog ? { type: "log" } : {}), ...(opts.yRange ? { range: opts.yRange } : {}) },
@@ -478,7 +483,10 @@ export function lines(series: Series[], opts: AxesOptions & { markers?: boolean 
     };
   });
   const layout = axesLayout("lines", opts, data.length);
-  Object.assign(layout.xaxis as Layout, integerTicks(data.flatMap((t) => t.x)));
+  Object.assign(
+    layout.xaxis as Layout,
+    opts.xLog ? logTicks(data.flatMap((t) => t.x as number[])) : integerTicks(data.flatMap((t) => t.x)),
+  );
   if (opts.yLog) Object.assign(layout.yaxis as Layout, logTicks(data.flatMap((t) => t.y)));
   return figure(data, { ...layout, hovermode: "x unified" });
 }
@@ -501,6 +509,7 @@ export function scatter(series: Series[], opts: AxesOptions & { markerSize?: num
     };
   });
   const layout = axesLayout("scatter", opts, data.length);
+  if (opts.xLog) Object.assign(layout.xaxis as Layout, logTicks(data.flatMap((t) => t.x as number[])));
   if (opts.yLog) Object.assign(layout.yaxis as Layout, logTicks(data.flatMap((t) => t.y)));
   return figure(data, { ...layout, hovermode: "closest" });
 }
@@ -624,9 +633,12 @@ function heatmapTrace(rows: number[][], opts: HeatmapOptions, name: string): Tra
 }
 
 function categoryAxis(n: number): Layout {
-  // Few rows or columns: a tick for each, so that a learner can read off row i.
-  return n <= 20 ? { dtick: 1 } : {};
+  // Few rows or columns: a tick for each, so that a learner can read off row i; up to 20, every other.
+  return n <= 12 ? { dtick: 1 } : n <= 20 ? { dtick: 2 } : {};
 }
+
+/** Digits as ink on paper: 0 white, 1 black (the colour scale of imageGrid; use it for a digit's heatmap too). */
+export const INK: [number, string][] = [[0, "#ffffff"], [1, "#000000"]];
 
 /** White to dark blue (ColorBrewer "Blues"): counts, 0 = white. plotly's own "Blues" runs the other way. */
 export const BLUES: [number, string][] = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [
@@ -651,6 +663,13 @@ export function heatmap(z: MatrixLike, opts: HeatmapOptions): Figure {
   if (opts.square) {
     xaxis.constrain = "domain";
     Object.assign(yaxis, { scaleanchor: "x", constrain: "domain" });
+    if (opts.width === undefined) {
+      // As wide as the square cells need (plus the colour bar), not the whole output area: otherwise the
+      // matrix sits in the middle and its colour bar far off at the right edge.
+      const height = opts.height ?? DEFAULT_HEIGHT;
+      const cell = (height - 60 - 55) / rows.length;
+      layout.width = Math.min(MAX_WIDTH, Math.round(cell * rows[0].length + 65 + 25 + 110));
+    }
   }
   return figure([heatmapTrace(rows, opts, "heatmap")], layout);
 }
@@ -883,7 +902,7 @@ export function imageGrid(images: Numbers[] | Numbers, opts: ImageGridOptions): 
   return figure([{
     type: "heatmap",
     z,
-    colorscale: [[0, "#ffffff"], [1, "#000000"]],
+    colorscale: INK,
     zmin: lo,
     zmax: hi,
     showscale: false,

@@ -439,3 +439,12 @@ Deno.test("axes: whole-number x gets a tick per value, log axes a tick per decad
   const plain = figure([{ type: "scatter", y: [1] }, { type: "scatter", y: [2] }], {});
   assert.equal((plain.layout.legend as Record<string, unknown>).orientation, undefined);
 });
+
+Deno.test("xLog and square heatmaps: log x axis with decade ticks; a square matrix gets a width that fits it", () => {
+  const fig = scatter([{ name: "a", x: [5e3, 2e4, 9e5], y: [90, 92, 95] }], { ...axes, xLog: true });
+  assert.equal((fig.layout.xaxis as Record<string, unknown>).type, "log");
+  assert.equal((fig.layout.xaxis as Record<string, unknown>).dtick, "D2", "2.3 decades");
+  const m = heatmap(Array.from({ length: 16 }, () => new Array(16).fill(0)), { ...axes, square: true });
+  const width = m.layout.width as number;
+  assert.ok(width > 300 && width < 600, `about the square's side plus the colour bar, got ${width}`);
+});

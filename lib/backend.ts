@@ -19,7 +19,9 @@
  *   array inside the list), which Deno rejects; we create the device ourselves with a flat list.
  */
 import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { Worker as NodeWorker } from "node:worker_threads";
+import os from "node:os";
 
 /** The backends the course knows, fastest first. */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
@@ -200,17 +202,132 @@ async function trySetBackend(name: BackendName): Promise<string | undefined> {
   }
 }
 
-/** Starts the wasm backend from the package's own files (offline) with the transposed-product fix. */
-async function startWasm(): Promise<string | undefined> {
+// ---------------------------------------------------------------- wasm with threads (opt-in)
+/** Most wasm threads we allow: emscripten starts a fixed pool of 8 workers and we never add to it. */
+export const MAX_WASM_THREADS = 8;
+
+/** Thread count the wasm module was started with (fixed for the life of the process). */
+let wasmThreadsStarted: number | undefined;
+
+/** Reads `COURSE_WASM_THREADS` (undefined when unset or empty, or when the environment may not be read). */
+function threadsFromEnv(): string | undefined {
+  try {
+    const value = Deno.env.get("COURSE_WASM_THREADS");
+    return value && value.trim() !== "" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks a wasm thread count (1 = the single-threaded build); bad values throw, naming the source. */
+export function parseWasmThreads(value: number | string, where = "threads"): number {
+  const n = typeof value === "string" ? Number(value.trim()) : value;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
+    throw new Error(`${where} must be an integer from 1 to ${MAX_WASM_THREADS}, got '${value}'`);
+  }
+  return n;
+}
+
+/**
+ * Makes tfjs start its threaded SIMD wasm build in Deno, for the duration of `start()` only. tfjs switches
+ * threads off when it believes it runs in Node (Deno looks like Node to it), and its emscripten glue then
+ * takes Node's road: `worker_threads` workers whose script is a file. What it needs here:
+ * 1. the flag `WASM_HAS_MULTITHREAD_SUPPORT` forced on, and `setThreadsCount(threads)`;
+ * 2. its worker scripts, which it builds as Blobs, written to real files (a Node worker cannot load a
+ *    `blob:` URL): Blob remembers its text, `URL.createObjectURL` and the `load` message get file paths;
+ * 3. a prelude in those scripts: Deno refuses some of the globals the script assigns with Object.assign
+ *    (so they are defined one by one), and the factory's bundler names (require$$0, commonjsGlobal...)
+ *    are free variables once the factory's source runs inside a worker;
+ * 4. every worker `unref()`ed, so that the pool never keeps a Deno process (or a finished script) alive;
+ * 5. `os.cpus()` reporting 2 x threads cores while it starts (the pool gets half the cores it reports);
+ * 6. the global `Worker`, which the glue replaces with Node's, put back afterwards.
+ * The emscripten pool (8 workers) is created and loaded during start-up, so nothing is patched later.
+ */
+async function withWasmThreads<T>(threads: number, start: () => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "course-wasm-threads-" });
+  const texts = new WeakMap<Blob, string>(), files = new WeakMap<Blob, string>();
+  const saved = {
+    Blob: globalThis.Blob,
+    createObjectURL: URL.createObjectURL,
+    postMessage: NodeWorker.prototype.postMessage,
+    Worker: globalThis.Worker,
+    cpus: os.cpus,
+  };
+  class TextBlob extends saved.Blob {
+    constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
+      super(parts, options);
+      if (parts?.every((p) => typeof p === "string")) texts.set(this, (parts as string[]).join(""));
+    }
+  }
+  const prelude = `"use strict";{const assign=Object.assign;Object.assign=function(t,...ss){` +
+    `if(t!==globalThis)return assign(t,...ss);for(const s of ss)for(const k of Object.keys(s)){` +
+    `try{Object.defineProperty(globalThis,k,{value:s[k],writable:true,configurable:true})}` +
+    `catch{try{globalThis[k]=s[k]}catch{}}}return t};}` +
+    `globalThis.require$$0=require("fs");globalThis.require$$1=require("path");` +
+    `globalThis.require$$3=require("perf_hooks");globalThis.require$$4=require("os");` +
+    `globalThis.commonjsGlobal=globalThis;\n`;
+  let count = 0;
+  const fileFor = (blob: Blob): string | undefined => {
+    if (files.has(blob)) return files.get(blob);
+    const text = texts.get(blob);
+    if (text === undefined) return undefined;
+    const path = `${dir}/script${count++}.cjs`;
+    Deno.writeTextFileSync(path, (text.includes("parentPort") ? prelude : "") + text);
+    files.set(blob, path);
+    return path;
+  };
+  globalThis.Blob = TextBlob as typeof Blob;
+  URL.createObjectURL = (obj: Blob) => fileFor(obj) ?? saved.createObjectURL(obj);
+  NodeWorker.prototype.postMessage = function (this: NodeWorker, message: unknown, transfer?: unknown) {
+    const m = message as { cmd?: string; urlOrBlob?: unknown };
+    if (m?.cmd === "load" && m.urlOrBlob instanceof saved.Blob) m.urlOrBlob = fileFor(m.urlOrBlob);
+    this.unref(); // a pool thread must not keep the process alive
+    return saved.postMessage.call(this, message, transfer as never);
+  };
+  // The thread pool's size ends up as (logical cores) / 2 whatever setThreadsCount says (tfjs assumes
+  // two hyperthreads per core), and the glue counts cores with os.cpus(): report 2 x threads of them.
+  os.cpus = () => Array.from({ length: 2 * threads }, () => saved.cpus()[0]);
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
+  setThreadsCount(threads);
+  try {
+    return await start();
+  } finally {
+    globalThis.Blob = saved.Blob;
+    URL.createObjectURL = saved.createObjectURL;
+    NodeWorker.prototype.postMessage = saved.postMessage;
+    globalThis.Worker = saved.Worker;
+    os.cpus = saved.cpus;
+    // The workers have read their scripts by now (start-up waits for all 8 to load).
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Thread count of the running wasm module: 1 for the single-threaded build, undefined before wasm starts. */
+export function wasmThreads(): number | undefined {
+  return wasmThreadsStarted;
+}
+
+/**
+ * Starts the wasm backend from the package's own files (offline) with the transposed-product fix, on
+ * `threads` threads (1: the single-threaded SIMD build; more: the threaded SIMD build, see withWasmThreads).
+ */
+async function startWasm(threads = 1): Promise<string | undefined> {
   const missing = wasmFilesPresent();
   if (missing) return missing;
+  if (wasmThreadsStarted !== undefined && wasmThreadsStarted !== threads) {
+    return `wasm already runs on ${wasmThreadsStarted} thread(s) in this process, and tfjs cannot ` +
+      `restart it on ${threads}: choose the threads before the first setupBackend (restart the kernel)`;
+  }
   if (!wasmPathsSet) {
     // setWasmPaths throws once the wasm backend has been initialised; set it only once.
     setWasmPaths(WASM_DIR);
     wasmPathsSet = true;
   }
-  const failed = await trySetBackend("wasm");
+  const failed = threads > 1 && wasmThreadsStarted === undefined
+    ? await withWasmThreads(threads, () => trySetBackend("wasm"))
+    : await trySetBackend("wasm");
   if (failed) return failed;
+  wasmThreadsStarted ??= threads;
   if (!installWasmMatMulFix()) return "could not install the transposed-product fix";
   return undefined;
 }
@@ -218,6 +335,12 @@ async function startWasm(): Promise<string | undefined> {
 /** Options of `setupBackend` beyond the preferred name (for tests: a fake `navigator.gpu`). */
 export interface SetupOptions {
   gpu?: GpuLike;
+  /**
+   * wasm threads (else `COURSE_WASM_THREADS`, else 1 = the single-threaded SIMD build). More than 1 starts
+   * tfjs's threaded SIMD build; fixed once wasm has started in a process. Off by default: on the 2-core
+   * machines measured so far, 2 threads did not train faster (tools/bench.ts, "tfjs-wasm-2threads").
+   */
+  threads?: number;
 }
 
 /**
@@ -235,6 +358,20 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     : undefined;
   const how = prefer !== undefined ? "asked for" : "forced by COURSE_BACKEND";
   const gpu = options.gpu ?? (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  const threadsEnv = threadsFromEnv();
+  const asked = options.threads !== undefined
+    ? parseWasmThreads(options.threads, "threads (option of setupBackend)")
+    : threadsEnv !== undefined
+    ? parseWasmThreads(threadsEnv, "COURSE_WASM_THREADS")
+    : undefined;
+  if (asked !== undefined && wasmThreadsStarted !== undefined && asked !== wasmThreadsStarted) {
+    throw new Error(
+      `wasm threads: ${asked} asked for, but wasm already runs on ${wasmThreadsStarted} in this process ` +
+        `and tfjs cannot restart it; choose the threads before the first setupBackend (restart the kernel)`,
+    );
+  }
+  const threads = asked ?? wasmThreadsStarted ?? 1;
+  const wasmNote = threads > 1 ? `${FIX_NOTE}; ${threads} threads` : FIX_NOTE;
 
   // Same choice as last time and still active: nothing to do.
   if (
@@ -253,9 +390,9 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     return current = { name: "webgpu", reason: `${how}`, adapter: found.description };
   }
   if (forced === "wasm") {
-    const failed = await startWasm();
+    const failed = await startWasm(threads);
     if (failed) throw new Error(`wasm ${how}, but it failed to start: ${failed}`);
-    return current = { name: "wasm", reason: `${how}; ${FIX_NOTE}` };
+    return current = { name: "wasm", reason: `${how}; ${wasmNote}` };
   }
   if (forced === "cpu") {
     const failed = await trySetBackend("cpu");
@@ -281,8 +418,8 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
   } else {
     skipped.push(`no webgpu: ${found.why}`);
   }
-  const wasmFailed = await startWasm();
-  if (!wasmFailed) return current = { name: "wasm", reason: `${skipped.join("; ")}; ${FIX_NOTE}` };
+  const wasmFailed = await startWasm(threads);
+  if (!wasmFailed) return current = { name: "wasm", reason: `${skipped.join("; ")}; ${wasmNote}` };
   skipped.push(`wasm failed to start (${wasmFailed})`);
   const cpuFailed = await trySetBackend("cpu");
   if (cpuFailed) throw new Error(`no tfjs backend could start: ${skipped.join("; ")}; ${cpuFailed}`);

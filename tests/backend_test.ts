@@ -1,7 +1,14 @@
-/** Tests of lib/backend.ts: forcing each backend, the wasm transposed-product fix, webgpu fallback. */
+/** Tests of lib/backend.ts: forcing each backend, the wasm transposed-product fix, webgpu fallback, threads. */
 import * as tf from "@tensorflow/tfjs";
 import { assert, maxRelativeError } from "./assert.ts";
-import { findGpuAdapter, flattenFeatures, type GpuLike, setupBackend } from "../lib/backend.ts";
+import {
+  findGpuAdapter,
+  flattenFeatures,
+  type GpuLike,
+  MAX_WASM_THREADS,
+  setupBackend,
+  wasmThreads,
+} from "../lib/backend.ts";
 import { rng } from "../lib/random.ts";
 
 /** Random values in [-1, 1) from a seed, as a plain array. */
@@ -182,4 +189,71 @@ Deno.test({
     assert.ok(maxRelativeError(onGpu, onCpu, 1e-3) < 1e-4);
     await setupBackend("wasm");
   },
+});
+
+Deno.test("wasm threads: bad counts throw, and the count cannot change once wasm runs", async () => {
+  await assert.rejects(() => setupBackend("wasm", { threads: 0 }), /threads.*integer from 1 to 8.*'0'/);
+  await assert.rejects(() => setupBackend("wasm", { threads: 1.5 }), /threads.*'1.5'/);
+  await assert.rejects(() => setupBackend("wasm", { threads: MAX_WASM_THREADS + 1 }), /from 1 to 8/);
+  const saved = Deno.env.get("COURSE_WASM_THREADS");
+  try {
+    Deno.env.set("COURSE_WASM_THREADS", "two");
+    await assert.rejects(() => setupBackend("wasm"), /COURSE_WASM_THREADS must be.*'two'/);
+  } finally {
+    if (saved === undefined) Deno.env.delete("COURSE_WASM_THREADS");
+    else Deno.env.set("COURSE_WASM_THREADS", saved);
+  }
+  await setupBackend("wasm");
+  const running = wasmThreads()!;
+  const other = running === 1 ? 2 : 1;
+  await assert.rejects(
+    () => setupBackend("wasm", { threads: other }),
+    new RegExp(`${other} asked for, but wasm already runs on ${running}.*restart`),
+  );
+  assert.equal((await setupBackend("wasm", { threads: running })).name, "wasm");
+});
+
+Deno.test("wasm on 2 threads (COURSE_WASM_THREADS=2) computes what cpu does, and its process exits", async () => {
+  // A fresh process: the thread count is fixed once wasm starts. It prints its results and must then
+  // exit by itself (the pool's workers must not keep it alive; killed after 60 s = a hang).
+  const lib = (file: string) => JSON.stringify(new URL(`../lib/${file}`, import.meta.url).href);
+  const a = values(64 * 300, 11), b = values(50 * 300, 12); // the child draws the same ones
+  const code = `import * as tf from "@tensorflow/tfjs";
+    import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+    import { setupBackend, wasmThreads } from ${lib("backend.ts")};
+    import { rng } from ${lib("random.ts")};
+    const values = (n, seed) => { const r = rng(seed); return Float32Array.from({ length: n }, () => 2 * r() - 1); };
+    const info = await setupBackend("wasm");
+    const a = tf.tensor2d(values(64 * 300, 11), [64, 300]);
+    const b = tf.tensor2d(values(50 * 300, 12), [50, 300]);
+    const product = Array.from(await tf.sigmoid(tf.matMul(a, b, false, true)).data());
+    console.log(JSON.stringify({ info, threads: wasmThreads(), pool: getThreadsCount(), product }));`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { COURSE_WASM_THREADS: "2", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(
+    out.code,
+    0,
+    `the 2-thread process ended with code ${out.code} (137 = killed: hung): ${stderr}`,
+  );
+  const result = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.equal(result.info.name, "wasm");
+  assert.match(result.info.reason, /2 threads/);
+  assert.equal(result.threads, 2);
+  assert.equal(result.pool, 2, "XNNPACK's pool has 2 threads");
+  const expected = await on(
+    "cpu",
+    () =>
+      tf.tidy(() => tf.sigmoid(tf.matMul(tf.tensor2d(a, [64, 300]), tf.tensor2d(b, [50, 300]), false, true))),
+  );
+  const error = maxRelativeError(Float32Array.from(result.product), expected);
+  assert.ok(error < 1e-5, `2-thread wasm vs cpu: max relative error ${error}`);
 });

@@ -11,10 +11,15 @@
  * Prints a table and writes build/bench.json. Options: --quick (fewer repetitions, no 1024 products on
  * slow engines), --reps N (epoch repetitions of the fast engines, default 5), --engines LIST (only the
  * engines whose names contain one of the comma-separated parts, e.g. `--engines webgpu,wasm,pytorch` for a
- * short check on a machine with a GPU).
+ * short check on a machine with a GPU), --wasm-threads N (threads of the "tfjs-wasm-Nthreads" engine,
+ * default 2).
+ *
+ * "tfjs-wasm-2threads" is tfjs's threaded SIMD wasm build (lib/backend.ts, `setupBackend("wasm",
+ * { threads: 2 })`). A process can run only one wasm build, so that engine runs in a child Deno process
+ * (this file with `--serve-wasm-threads N`), which answers "epoch" and "matmul N" like the PyTorch one.
  */
 import * as tf from "@tensorflow/tfjs";
-import { findGpuAdapter, setupBackend } from "../lib/backend.ts";
+import { findGpuAdapter, setupBackend, wasmThreads } from "../lib/backend.ts";
 import { loadDigits, type Split, toTensors } from "../lib/data.ts";
 import { trainTf } from "../lib/train.ts";
 import { matmul, Matrix, transpose } from "../lib/matrix.ts";
@@ -28,6 +33,10 @@ const enginesArg = args.indexOf("--engines");
 const ONLY = enginesArg >= 0 ? args[enginesArg + 1].split(",") : undefined;
 /** Whether an engine was asked for (--engines wasm,webgpu,pytorch,lib,cpu,fit: names containing one). */
 const wanted = (name: string) => !ONLY || ONLY.some((part) => name.includes(part));
+const threadsArg = args.indexOf("--wasm-threads");
+const THREADS = threadsArg >= 0 ? Number(args[threadsArg + 1]) : 2;
+const THREADED = `tfjs-wasm-${THREADS}threads`;
+const serveArg = args.indexOf("--serve-wasm-threads");
 const SIZES = [256, 500, 500, 10];
 const ROOT = new URL("../", import.meta.url);
 const BUILD = new URL("build/", ROOT);
@@ -65,6 +74,7 @@ function log(message: string): void {
 }
 
 // ---------------------------------------------------------------- PyTorch, in a process of its own
+/** An engine in a child process: answers one JSON line per command line ("epoch", "matmul N", "quit"). */
 interface Torch {
   version: string;
   threads: number;
@@ -104,8 +114,17 @@ const PYTHON = "/usr/bin/python3";
 async function startTorch(dataFile: string, single: boolean): Promise<Torch> {
   const env: Record<string, string> = { OMP_WAIT_POLICY: "PASSIVE" }; // idle threads sleep, not spin
   if (single) Object.assign(env, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" });
-  const child = new Deno.Command(PYTHON, {
-    args: [new URL("tools/bench_torch.py", ROOT).pathname, dataFile, ...(single ? ["1"] : [])],
+  return await startChild(PYTHON, [
+    new URL("tools/bench_torch.py", ROOT).pathname,
+    dataFile,
+    ...(single ? ["1"] : []),
+  ], env);
+}
+
+/** Starts a child engine (`command args`) that says hello in one JSON line, then answers commands. */
+async function startChild(command: string, args: string[], env: Record<string, string>): Promise<Torch> {
+  const child = new Deno.Command(command, {
+    args,
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -117,7 +136,7 @@ async function startTorch(dataFile: string, single: boolean): Promise<Torch> {
   const readLine = async (): Promise<string> => {
     while (!buffer.includes("\n")) {
       const { value, done } = await lines.read();
-      if (done) throw new Error("bench_torch.py stopped");
+      if (done) throw new Error(`${args[0]} stopped`);
       buffer += value;
     }
     const at = buffer.indexOf("\n");
@@ -127,7 +146,7 @@ async function startTorch(dataFile: string, single: boolean): Promise<Torch> {
   };
   const hello = JSON.parse(await readLine());
   return {
-    version: hello.torch,
+    version: hello.torch ?? hello.tfjs,
     threads: hello.threads,
     ask: async (command) => {
       await writer.write(new TextEncoder().encode(command + "\n"));
@@ -142,14 +161,65 @@ async function startTorch(dataFile: string, single: boolean): Promise<Torch> {
   };
 }
 
-// ---------------------------------------------------------------- matrix products
-/** PyTorch with one thread and with all threads, in two processes. */
-interface Torches {
-  single: Torch;
-  all: Torch;
+/** The threaded wasm engine: this file in a child Deno process with `--serve-wasm-threads THREADS`. */
+async function startThreadedWasm(threads: number): Promise<Torch> {
+  const self = new URL(import.meta.url).pathname;
+  return await startChild(Deno.execPath(), ["run", "-A", self, "--serve-wasm-threads", String(threads)], {
+    NO_COLOR: "1",
+  });
 }
 
-type Engine = "lib" | "tfjs-cpu" | "tfjs-wasm" | "tfjs-webgpu" | "pytorch-1thread" | "pytorch-all-threads";
+/**
+ * Child mode (`--serve-wasm-threads N`): wasm on N threads, then "epoch" -> {ms, cpu_ms} (one trainTf
+ * epoch), "matmul N" -> {ms} (one N x N product, read back), "quit"; one JSON line each, on stdout.
+ */
+async function serveWasmThreads(threads: number): Promise<void> {
+  await setupBackend("wasm", { threads });
+  const { train } = await loadDigits();
+  const say = (value: unknown) =>
+    Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(value) + "\n"));
+  say({ ready: true, tfjs: tf.version.tfjs, threads: wasmThreads() });
+  const input = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (true) {
+    while (!buffer.includes("\n")) {
+      const { value, done } = await input.read();
+      if (done) return;
+      buffer += value;
+    }
+    const words = buffer.slice(0, buffer.indexOf("\n")).trim().split(/\s+/);
+    buffer = buffer.slice(buffer.indexOf("\n") + 1);
+    if (words[0] === "quit") return;
+    if (words[0] === "epoch") {
+      const time = await tfEpoch(train, "wasm");
+      say({ ms: time.ms, cpu_ms: time.cpu });
+    } else if (words[0] === "matmul") {
+      const n = Number(words[1]), data = values(n);
+      const a = tf.tensor2d(data, [n, n]), b = tf.tensor2d(data.slice().reverse(), [n, n]);
+      say({ ms: await tfMatmul(a, b) });
+      tf.dispose([a, b]);
+    } else {
+      say({ error: `unknown command ${words.join(" ")}` });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- matrix products
+/** PyTorch with one thread and with all threads, in two processes; the threaded wasm engine in a third. */
+interface Torches {
+  single?: Torch;
+  all?: Torch;
+  threaded?: Torch;
+}
+
+type Engine =
+  | "lib"
+  | "tfjs-cpu"
+  | "tfjs-wasm"
+  | "tfjs-webgpu"
+  | "pytorch-1thread"
+  | "pytorch-all-threads"
+  | typeof THREADED;
 
 /** Random n x n values in [0, 1), the same for every engine. */
 function values(n: number): Float32Array {
@@ -198,6 +268,10 @@ async function benchMatmul(
           matmul(A, B);
           return performance.now() - t;
         }, REPS);
+      } else if (engine === THREADED) {
+        if (slowSkip || !torch?.threaded) continue;
+        const which = torch.threaded;
+        ms = await timeIt(async () => (await which.ask(`matmul ${n}`)).ms, REPS);
       } else if (engine.startsWith("tfjs-")) {
         const backend = engine.slice(5) as "cpu" | "wasm" | "webgpu";
         if (slowSkip && backend !== "wasm") continue;
@@ -207,6 +281,7 @@ async function benchMatmul(
         tf.dispose([a, b]);
       } else if (torch) {
         const which = engine === "pytorch-1thread" ? torch.single : torch.all;
+        if (!which) continue;
         ms = await timeIt(async () => (await which.ask(`matmul ${n}`)).ms, REPS);
       }
       if (ms !== undefined) {
@@ -304,29 +379,36 @@ async function main() {
   const digits = await loadDigits();
   const train = digits.train;
   const noTorch = await torchMissing();
-  let torch: Torches | undefined;
+  const children: Torches = {};
+  if (wanted(THREADED)) children.threaded = await startThreadedWasm(THREADS);
+  const torch: Torches = children;
   if (noTorch) {
     console.log(`${noTorch}: ratio skipped`);
   } else {
     const dataFile = await writeTorchData(train);
-    torch = { single: await startTorch(dataFile, true), all: await startTorch(dataFile, false) };
+    Object.assign(children, {
+      single: await startTorch(dataFile, true),
+      all: await startTorch(dataFile, false),
+    });
   }
 
-  const engines: Engine[] = ["lib", "tfjs-cpu", "tfjs-wasm"];
+  const engines: Engine[] = ["lib", "tfjs-cpu", "tfjs-wasm", THREADED];
   if (webgpu) engines.push("tfjs-webgpu");
-  if (torch) engines.push("pytorch-1thread", "pytorch-all-threads");
+  if (!noTorch) engines.push("pytorch-1thread", "pytorch-all-threads");
   const gflops = await benchMatmul(engines.filter(wanted), torch);
 
   // Epochs. Fast engines alternate rep by rep; slow ones (minutes in all) run fewer reps.
   const epoch: Record<string, EpochTime[]> = {};
   const X = transpose(Matrix.fromRows(train.x, train.n, 256));
   const fast: [string, () => Promise<EpochTime>][] = [["tfjs-wasm", () => tfEpoch(train, "wasm")]];
-  if (torch) {
-    const ask = async (which: Torch) => {
-      const answer = await which.ask("epoch");
-      return { ms: answer.ms, cpu: answer.cpu_ms };
-    };
-    fast.push(["pytorch-1thread", () => ask(torch.single)], ["pytorch-all-threads", () => ask(torch.all)]);
+  const ask = async (which: Torch) => {
+    const answer = await which.ask("epoch");
+    return { ms: answer.ms, cpu: answer.cpu_ms };
+  };
+  const { single, all, threaded } = children;
+  if (threaded) fast.push([THREADED, () => ask(threaded)]);
+  if (single && all) {
+    fast.push(["pytorch-1thread", () => ask(single)], ["pytorch-all-threads", () => ask(all)]);
   }
   await setupBackend("wasm");
   const { xs, ys } = toTensors(train);
@@ -372,8 +454,9 @@ async function main() {
       log(`epoch ${rep + 1}/${reps}: ${name} ${time.ms.toFixed(0)} ms (CPU ${time.cpu.toFixed(0)} ms)`);
     }
   }
-  await torch?.single.close();
-  await torch?.all.close();
+  await single?.close();
+  await all?.close();
+  await threaded?.close();
   await setupBackend(defaultBackend);
 
   const epochMs: Record<string, number> = {}, epochCpuMs: Record<string, number> = {};
@@ -435,7 +518,8 @@ async function main() {
     default_backend: defaultBackend,
     backend_reason: auto.reason,
     webgpu_adapter: webgpu,
-    pytorch: torch ? { version: torch.all.version, all_threads: torch.all.threads } : null,
+    pytorch: all ? { version: all.version, all_threads: all.threads } : null,
+    wasm_threads: threaded ? threaded.threads : null,
     machine: {
       cores: navigator.hardwareConcurrency,
       load_average_at_start: load,
@@ -452,4 +536,5 @@ async function main() {
   console.log(`written: build/bench.json (${report.seconds} s)`);
 }
 
-await main();
+if (serveArg >= 0) await serveWasmThreads(Number(args[serveArg + 1]));
+else await main();

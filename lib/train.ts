@@ -17,7 +17,9 @@
  * on the wasm backend. Its matrix product re-packs the right-hand operand every time that operand is a
  * new tensor, and after every update the weights are new tensors. With examples in columns the
  * right-hand operand is always the (n x 100) batch, never a (500 x 500) weight matrix: measured 35%
- * less time per epoch (tools/bench.ts).
+ * less time per epoch (tools/bench.ts). The same rule makes the OUTPUT layer (10 neurons) cheaper with
+ * examples in rows: there the packed operand is W^L (10 x 500), not the (500 x 100) batch, whose packing
+ * cost more than the 10-row product itself. Softmax wants rows anyway.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, currentBackend, setupBackend } from "./backend.ts";
@@ -152,21 +154,28 @@ function initialWeights(sizes: number[], seed: number, initial?: TfWeights[]): N
   return { W, b };
 }
 
-/** Forward pass on a batch X (n_0 x B): every a^l, with a^0 = X and a^L = z^L (softmax not applied). */
-function forward(X: tf.Tensor2D, { W, b }: Net, hidden: "sigmoid" | "relu"): tf.Tensor2D[] {
+/**
+ * Forward pass on a batch X (n_0 x B): every a^l up to the last hidden layer (a^0 = X), and the output
+ * layer's z^L TRANSPOSED, examples in rows (B x n_L): (z^L)^T = (a^{L-1})^T (W^L)^T + (b^L)^T.
+ * Softmax is not applied.
+ */
+function forward(X: tf.Tensor2D, { W, b }: Net, hidden: "sigmoid" | "relu") {
   const a = [X];
-  for (let l = 0; l < W.length; l++) {
+  const L = W.length;
+  for (let l = 0; l < L - 1; l++) {
     const z = tf.add(tf.matMul(W[l] as tf.Tensor2D, a[l]), b[l]) as tf.Tensor2D; // z = W a + b
-    const last = l === W.length - 1;
-    a.push(last ? z : hidden === "sigmoid" ? tf.sigmoid(z) : tf.relu(z));
+    a.push(hidden === "sigmoid" ? tf.sigmoid(z) : tf.relu(z));
   }
-  return a;
+  const bRow = tf.reshape(b[L - 1], [1, -1]); // b^L as a row (a reshape copies nothing)
+  const zRows = tf.add(tf.matMul(a[L - 1], W[L - 1] as tf.Tensor2D, true, true), bRow) as tf.Tensor2D;
+  return { a, zRows };
 }
 
 /**
  * One mini-batch: forward, backward by hand, update. X is (n_0 x B), Yhat the one-hot labels (B x 10),
- * labels the class indices. Returns [sum of C over the batch, number correct] as a tensor, left on the
- * engine (read back once per epoch).
+ * labels the class indices. The gradients handed to `update` are multiplied by `scale` (1 for Adam; the
+ * learning rate for SGD, so that its update is W - grad, one operation fewer per parameter). Returns
+ * [sum of C over the batch, number correct] as a tensor, left on the engine (read back once per epoch).
  */
 function step(
   X: tf.Tensor2D,
@@ -175,23 +184,26 @@ function step(
   net: Net,
   update: (grads: tf.Tensor[]) => void,
   hidden: "sigmoid" | "relu",
+  scale: number,
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    const a = forward(X, net, hidden);
+    const { a, zRows } = forward(X, net, hidden);
     const L = net.W.length;
     const B = X.shape[1];
-    // Softmax works along the last axis, so the output layer is handled with examples in rows (B x 10).
-    const zRows = tf.transpose(a[L]) as tf.Tensor2D;
-    let delta = tf.transpose(tf.div(tf.sub(tf.softmax(zRows), Yhat), B)) as tf.Tensor2D; // delta^L
+    const slope = (a: tf.Tensor) => hidden === "sigmoid" ? tf.mul(a, tf.sub(1, a)) : tf.step(a); // sigma'(z)
+    // The output layer, examples in rows: delta^L transposed (B x n_L).
+    const deltaRows = tf.mul(tf.sub(tf.softmax(zRows), Yhat), scale / B);
     const grads: tf.Tensor[] = new Array(2 * L);
-    for (let l = L - 1; l >= 0; l--) {
+    // dC/dW^L = delta^L (a^{L-1})^T, computed as the transpose of a^{L-1} (delta^L)^T (small packed operand).
+    grads[2 * L - 2] = tf.transpose(tf.matMul(a[L - 1], deltaRows));
+    grads[2 * L - 1] = tf.reshape(tf.sum(deltaRows, 0), [-1, 1]); // dC/db^L, as a column
+    let delta = L > 1 // delta^{L-1} = ((W^L)^T delta^L) * sigma'(z^{L-1})
+      ? tf.mul(tf.matMul(net.W[L - 1] as tf.Tensor2D, deltaRows, true, true), slope(a[L - 1]))
+      : undefined;
+    for (let l = L - 2; l >= 0 && delta; l--) {
       grads[2 * l] = tf.matMul(delta, a[l], false, true); // dC/dW = delta a^T
       grads[2 * l + 1] = tf.sum(delta, 1, true); // dC/db = delta summed over the batch
-      if (l > 0) {
-        const back = tf.matMul(net.W[l] as tf.Tensor2D, delta, true, false); // W^T delta
-        const slope = hidden === "sigmoid" ? tf.mul(a[l], tf.sub(1, a[l])) : tf.step(a[l]); // sigma'(z)
-        delta = tf.mul(back, slope);
-      }
+      if (l > 0) delta = tf.mul(tf.matMul(net.W[l] as tf.Tensor2D, delta, true, false), slope(a[l])); // W^T delta
     }
     update(grads);
     const lossSum = tf.neg(tf.sum(tf.mul(Yhat, tf.logSoftmax(zRows))));
@@ -226,8 +238,7 @@ function predict(split: Split, net: Net, hidden: "sigmoid" | "relu"): tf.Tensor1
     const n = Math.min(2000, split.n - start);
     parts.push(tf.tidy(() => {
       const rows = tf.tensor2d(split.x.subarray(start * inputs, (start + n) * inputs), [n, inputs]);
-      const a = forward(tf.transpose(rows), net, hidden);
-      return tf.argMax(a[a.length - 1], 0) as tf.Tensor1D; // per column = per example
+      return tf.argMax(forward(tf.transpose(rows), net, hidden).zRows, 1) as tf.Tensor1D; // per row = example
     }));
   }
   return parts;
@@ -271,7 +282,8 @@ export async function trainTf(
   const opt = optimizer === "adam" ? tf.train.adam(lr) : undefined;
   const update = opt
     ? (grads: tf.Tensor[]) => opt.applyGradients(params.map((v, i) => ({ name: v.name, tensor: grads[i] })))
-    : (grads: tf.Tensor[]) => params.forEach((v, i) => v.assign(tf.sub(v, tf.mul(grads[i], lr))));
+    : (grads: tf.Tensor[]) => params.forEach((v, i) => v.assign(tf.sub(v, grads[i]))); // grads already x lr
+  const scale = opt ? 1 : lr;
 
   const { train, test } = data;
   const inputs = sizes[0];
@@ -304,6 +316,7 @@ export async function trainTf(
             net,
             update,
             hidden,
+            scale,
           )
         ));
         await options.onBatch?.({ epoch, epochs, step: s + 1, steps });

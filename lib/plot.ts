@@ -850,9 +850,9 @@ export function imageGrid(images: Numbers[] | Numbers, opts: ImageGridOptions): 
   const gridWidth = cols * (side + gap) - gap;
   const scale = Math.min(4, (Math.min(opts.width ?? MAX_WIDTH, MAX_WIDTH) - 20) / gridWidth);
   // Captions must fit under their image: 13 px text, else 11 px, wrapped onto as many lines as needed.
-  const room = (side + gap) * scale - 8; // screen pixels of one caption line, a little air on each side
+  const room = (side + gap) * scale - 6; // screen pixels of one caption line, a little air on each side
   const texts = (labels ?? []).map(String);
-  const charWidth = 0.68; // a bold character's width, in font sizes (a generous estimate)
+  const charWidth = 0.62; // a bold sans-serif character's width, in font sizes (an estimate, a bit generous)
   const fontSize = texts.every((t) => t.length * charWidth * 13 <= room) ? 13 : 11;
   const captions = texts.map((t) => wrapText(t, Math.max(3, Math.floor(room / (charWidth * fontSize)))));
   const lineCount = Math.max(1, ...captions.map((c) => c.length));

@@ -21,6 +21,8 @@ async function run(mode: "train" | "memory"): Promise<{ text: string; json: unkn
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", ...flags, FIXTURE, mode],
     cwd: ROOT,
+    // The course's defaults (single-threaded wasm), whatever this shell sets: empty means unset.
+    env: { COURSE_BACKEND: "", COURSE_WASM_THREADS: "" },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -94,7 +96,7 @@ function randomSplit(n: number, inputs: number, classes: number, seed: number): 
 }
 
 Deno.test("tensors: trainTf returns tfjs to its tensor count, also when it stops with an error", async () => {
-  await setupBackend("wasm");
+  await setupBackend("wasm", { threads: 1 }); // the course's default, even where COURSE_WASM_THREADS is set
   const split = randomSplit(120, 12, 4, 1);
   const baseline = tf.memory().numTensors;
   const counts: number[] = [];

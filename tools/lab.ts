@@ -66,7 +66,8 @@ if (import.meta.main) {
     pending = lines.pop() ?? "";
     for (const line of lines) {
       const url = line.match(/(https?:\/\/(?:localhost|127\.0\.0\.1)[^\s]*)/)?.[1];
-      if (url && !shown) {
+      // JupyterLab first logs the address with its token hidden ("token=..."); the full one follows.
+      if (url && !shown && !url.includes("token=...")) {
         shown = true;
         console.error(`\n  The course is served at: ${url}\n`);
       }

@@ -11,6 +11,12 @@
  *
  * The argument, or else the environment variable `COURSE_BACKEND`, forces one of them.
  *
+ * wasm runs on one thread unless asked otherwise: `setupBackend("wasm", { threads: 2 })` or
+ * `COURSE_WASM_THREADS=2` start tfjs's threaded SIMD build (see `withWasmThreads`). Measured on a 2-core
+ * machine (tools/bench.ts, one epoch of 256-500-500-10): 340 ms instead of 520 when the machine is
+ * otherwise idle, but 1,100-2,400 ms instead of 550-1,600 while other programs keep a core busy, and
+ * ~110 MB more memory and ~0.4 s more start-up. So it stays opt-in: worth it on an idle laptop.
+ *
  * Two repairs to tfjs 4.22 happen here, because the course depends on them:
  * - wasm: `matMul(a, b, transposeA, transposeB)` with a transpose flag is 9-18x slower than
  *   transposing first, and every backward pass of a dense layer uses it. We re-register the
@@ -238,7 +244,8 @@ export function parseWasmThreads(value: number | string, where = "threads"): num
  * 3. a prelude in those scripts: Deno refuses some of the globals the script assigns with Object.assign
  *    (so they are defined one by one), and the factory's bundler names (require$$0, commonjsGlobal...)
  *    are free variables once the factory's source runs inside a worker;
- * 4. every worker `unref()`ed, so that the pool never keeps a Deno process (or a finished script) alive;
+ * 4. every worker `unref()`ed once started, so that the pool never keeps a Deno process alive (not
+ *    before: until its workers have answered, they are all that keeps the event loop waiting for them);
  * 5. `os.cpus()` reporting 2 x threads cores while it starts (the pool gets half the cores it reports);
  * 6. the global `Worker`, which the glue replaces with Node's, put back afterwards.
  * The emscripten pool (8 workers) is created and loaded during start-up, so nothing is patched later.
@@ -267,6 +274,7 @@ async function withWasmThreads<T>(threads: number, start: () => Promise<T>): Pro
     `globalThis.require$$3=require("perf_hooks");globalThis.require$$4=require("os");` +
     `globalThis.commonjsGlobal=globalThis;\n`;
   let count = 0;
+  const workers = new Set<NodeWorker>();
   const fileFor = (blob: Blob): string | undefined => {
     if (files.has(blob)) return files.get(blob);
     const text = texts.get(blob);
@@ -281,7 +289,7 @@ async function withWasmThreads<T>(threads: number, start: () => Promise<T>): Pro
   NodeWorker.prototype.postMessage = function (this: NodeWorker, message: unknown, transfer?: unknown) {
     const m = message as { cmd?: string; urlOrBlob?: unknown };
     if (m?.cmd === "load" && m.urlOrBlob instanceof saved.Blob) m.urlOrBlob = fileFor(m.urlOrBlob);
-    this.unref(); // a pool thread must not keep the process alive
+    workers.add(this);
     return saved.postMessage.call(this, message, transfer as never);
   };
   // The thread pool's size ends up as (logical cores) / 2 whatever setThreadsCount says (tfjs assumes
@@ -290,7 +298,10 @@ async function withWasmThreads<T>(threads: number, start: () => Promise<T>): Pro
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
   setThreadsCount(threads);
   try {
-    return await start();
+    const result = await start();
+    // Only now: while it starts, the workers' replies are what keeps Deno's event loop waiting.
+    for (const worker of workers) worker.unref();
+    return result;
   } finally {
     globalThis.Blob = saved.Blob;
     URL.createObjectURL = saved.createObjectURL;
@@ -337,8 +348,8 @@ export interface SetupOptions {
   gpu?: GpuLike;
   /**
    * wasm threads (else `COURSE_WASM_THREADS`, else 1 = the single-threaded SIMD build). More than 1 starts
-   * tfjs's threaded SIMD build; fixed once wasm has started in a process. Off by default: on the 2-core
-   * machines measured so far, 2 threads did not train faster (tools/bench.ts, "tfjs-wasm-2threads").
+   * tfjs's threaded SIMD build; fixed once wasm has started in a process. Off by default: 2 threads train
+   * 1.5x faster on an idle 2-core machine but 2x slower on a busy one (tools/bench.ts, "tfjs-wasm-2threads").
    */
   threads?: number;
 }

@@ -181,6 +181,7 @@ async function serveWasmThreads(threads: number): Promise<void> {
   say({ ready: true, tfjs: tf.version.tfjs, threads: wasmThreads() });
   const input = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
+  let operands: { n: number; a: tf.Tensor2D; b: tf.Tensor2D } | undefined;
   while (true) {
     while (!buffer.includes("\n")) {
       const { value, done } = await input.read();
@@ -194,10 +195,14 @@ async function serveWasmThreads(threads: number): Promise<void> {
       const time = await tfEpoch(train, "wasm");
       say({ ms: time.ms, cpu_ms: time.cpu });
     } else if (words[0] === "matmul") {
-      const n = Number(words[1]), data = values(n);
-      const a = tf.tensor2d(data, [n, n]), b = tf.tensor2d(data.slice().reverse(), [n, n]);
-      say({ ms: await tfMatmul(a, b) });
-      tf.dispose([a, b]);
+      // The same operands for every repetition, as in the parent (wasm caches a packed right operand).
+      const n = Number(words[1]);
+      if (operands?.n !== n) {
+        if (operands) tf.dispose([operands.a, operands.b]);
+        const data = values(n);
+        operands = { n, a: tf.tensor2d(data, [n, n]), b: tf.tensor2d(data.slice().reverse(), [n, n]) };
+      }
+      say({ ms: await tfMatmul(operands.a, operands.b) });
     } else {
       say({ error: `unknown command ${words.join(" ")}` });
     }

@@ -102,19 +102,34 @@ async function cacheKey(name: string): Promise<string> {
   return await sha256(`${text}\n${dependencyState()}\n${run}`);
 }
 
-/** Waits for and takes a lock file (so that parallel test processes do not execute one notebook twice). */
+/** Whether a process is running (Linux: /proc; elsewhere assumed alive, and the lock's age decides). */
+function processAlive(pid: number): boolean {
+  if (Deno.build.os !== "linux") return true;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits for and takes a lock file holding the owner's process id, so that parallel test processes do not
+ * execute one notebook twice. A lock whose owner has gone (a test run killed mid-notebook) is taken over.
+ */
 async function lock(path: string): Promise<() => void> {
   for (;;) {
     try {
-      const f = await Deno.open(path, { createNew: true, write: true });
-      f.close();
+      await Deno.writeTextFile(path, String(Deno.pid), { createNew: true });
       return () => Deno.removeSync(path);
     } catch (e) {
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-      // A lock older than an hour was left by a killed run.
-      const age = Date.now() - ((await Deno.stat(path).catch(() => null))?.mtime?.getTime() ?? 0);
-      if (age > 3600_000) await Deno.remove(path).catch(() => {});
-      await new Promise((r) => setTimeout(r, 500));
+      const owner = Number(await Deno.readTextFile(path).catch(() => ""));
+      const age = Date.now() - ((await Deno.stat(path).catch(() => null))?.mtime?.getTime() ?? Date.now());
+      // An empty lock is being written right now; give its owner a second.
+      const stale = owner > 0 ? !processAlive(owner) : age > 2_000;
+      if (stale || age > 3 * 3600_000) await Deno.remove(path).catch(() => {});
+      else await new Promise((r) => setTimeout(r, 500));
     }
   }
 }

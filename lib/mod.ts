@@ -13,6 +13,7 @@ export * from "./network.ts";
 export * from "./backend.ts";
 export * from "./data.ts";
 export * from "./train.ts";
+export * from "./search.ts";
 export * from "./plot.ts";
 export * from "./progress.ts";
 export * from "./exercise.ts";

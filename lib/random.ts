@@ -33,6 +33,10 @@ export function randn(random: Rng): number {
 
 /** Shuffles an array in place (Fisher-Yates) and returns it. */
 export function shuffle<T>(items: T[], random: Rng): T[] {
+  if (!Array.isArray(items)) throw new Error(`shuffle: expected an array, got ${items}`);
+  if (typeof random !== "function") {
+    throw new Error(`shuffle: expected a generator from rng(seed), got ${random}`);
+  }
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j], items[i]];

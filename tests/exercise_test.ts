@@ -13,3 +13,11 @@ Deno.test("check: a wrong, missing or NaN answer throws and says where", () => {
   assert.throws(() => check("sum", undefined, 1), /no answer yet/);
   assert.throws(() => check("nan", NaN, 1), /not yet right/);
 });
+
+Deno.test("check: text is not a number, even if it looks like one", () => {
+  assert.throws(
+    () => check("x", "1" as unknown as number, 1),
+    /x: expected a number \(or a list of numbers\), got the text "1"/,
+  );
+  assert.throws(() => check("x", ["1"] as unknown as number[], [1]), /got the text "1" in the list/);
+});

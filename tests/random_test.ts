@@ -37,3 +37,14 @@ Deno.test("shuffle: a permutation, reproducible", () => {
 Deno.test("rng: a non-integer seed is refused", () => {
   assert.throws(() => rng(0.5), /seed must be an integer, got 0.5/);
 });
+
+Deno.test("shuffle: bad arguments are named", () => {
+  assert.throws(
+    () => shuffle(undefined as unknown as number[], rng(1)),
+    /shuffle: expected an array, got undefined/,
+  );
+  assert.throws(
+    () => shuffle([1, 2], undefined as unknown as () => number),
+    /expected a generator from rng\(seed\)/,
+  );
+});

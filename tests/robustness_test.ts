@@ -23,7 +23,8 @@ import {
 import { sigmoid, sigmoidPrime, sigmoidScalar, softmax } from "../lib/activations.ts";
 import { accuracy, crossEntropy, EPSILON, oneHot, totalLoss } from "../lib/loss.ts";
 import { Network } from "../lib/network.ts";
-import { randn, rng } from "../lib/random.ts";
+import { randn, rng, shuffle } from "../lib/random.ts";
+import { check } from "../lib/exercise.ts";
 import { type BackendName, parseBackendName, setupBackend } from "../lib/backend.ts";
 import { loadDigits, type Split } from "../lib/data.ts";
 import { trainTf } from "../lib/train.ts";
@@ -145,6 +146,17 @@ Deno.test("robustness: ragged nested arrays and wrong kinds of input are named",
     ],
     ["map without a function", () => map(Matrix.zeros(1, 1), any(2)), /f must be a function/],
     ["sigmoidScalar of a string", () => sigmoidScalar(any("2")), /x must be a number, got string/],
+    ["a seed that is not an integer", () => rng(1.5), /rng: the seed must be an integer, got 1.5/],
+    [
+      "shuffle of nothing",
+      () => shuffle(any(undefined), rng(1)),
+      /shuffle: expected an array, got undefined/,
+    ],
+    [
+      "an exercise answered with text",
+      () => check("ex", any("1"), 1),
+      /ex: expected a number .* got the text "1"/,
+    ],
   ]);
 });
 

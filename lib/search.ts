@@ -36,13 +36,31 @@ export interface SearchSpace {
   hiddens: ("sigmoid" | "relu")[];
 }
 
+/** Throws unless `s` is a structure: depth an integer >= 0, width an integer >= 1, hidden sigmoid or relu. */
+function checkStructure(what: string, s: Structure): void {
+  if (!s || typeof s !== "object") {
+    throw new Error(`${what}: expected a structure { depth, width, hidden }, got ${s}`);
+  }
+  if (!Number.isInteger(s.depth) || s.depth < 0) {
+    throw new Error(`${what}: depth must be an integer >= 0, got ${s.depth}`);
+  }
+  if (!Number.isInteger(s.width) || s.width < 1) {
+    throw new Error(`${what}: width must be an integer >= 1, got ${s.width}`);
+  }
+  if (s.hidden !== "sigmoid" && s.hidden !== "relu") {
+    throw new Error(`${what}: hidden must be "sigmoid" or "relu", got ${s.hidden}`);
+  }
+}
+
 /** Layer sizes of a structure for `inputs` inputs and `classes` outputs, e.g. [256, 128, 128, 10]. */
 export function structureSizes(s: Structure, inputs = 256, classes = 10): number[] {
+  checkStructure("structureSizes", s);
   return [inputs, ...Array(s.depth).fill(s.width), classes];
 }
 
 /** A short name for a structure, e.g. "256-128-128-10 ReLU". */
 export function structureName(s: Structure, inputs = 256, classes = 10): string {
+  checkStructure("structureName", s);
   return `${structureSizes(s, inputs, classes).join("-")} ${s.hidden === "relu" ? "ReLU" : "sigmoid"}`;
 }
 
@@ -108,7 +126,15 @@ export async function successiveHalving(
   options: HalvingOptions,
 ): Promise<HalvingResult> {
   const { rungEpochs, keep, lr, batchSize = 100, seed = 0 } = options;
-  if (candidates.length < 1) throw new Error("successiveHalving: no candidates given");
+  if (!data?.train || !data?.validation) {
+    throw new Error(
+      "successiveHalving: data.train and data.validation are required (a held-out validation Split: see holdOut)",
+    );
+  }
+  if (!Array.isArray(candidates) || candidates.length < 1) {
+    throw new Error("successiveHalving: no candidates given");
+  }
+  candidates.forEach((c, i) => checkStructure(`successiveHalving: candidate ${i}`, c));
   if (rungEpochs.length < 1 || rungEpochs.some((e) => !Number.isInteger(e) || e < 1)) {
     throw new Error(`successiveHalving: rungEpochs must list positive integers, got [${rungEpochs}]`);
   }
@@ -157,6 +183,9 @@ export async function successiveHalving(
 
 /** Splits off the last `size` examples of a split as a validation set: { train, validation }. */
 export function holdOut(split: Split, size: number): { train: Split; validation: Split } {
+  if (!split || !(split.x instanceof Float32Array) || !(split.y instanceof Uint8Array)) {
+    throw new Error(`holdOut: expected a Split { x: Float32Array, y: Uint8Array, n }, got ${split}`);
+  }
   if (!Number.isInteger(size) || size < 1 || size >= split.n) {
     throw new Error(`holdOut: size must be an integer in 1..${split.n - 1}, got ${size}`);
   }
@@ -202,6 +231,11 @@ export interface ModelTrainResult {
   ms: number[];
 }
 
+/** Smallest probability used inside a logarithm, so that C = -ln y stays finite (at most 16.1). */
+const EPSILON = 1e-7;
+/** Half the largest possible loss per example: a mean above it means the training has diverged. */
+const SATURATED = -Math.log(EPSILON) / 2;
+
 /** Mean cross-entropy C and accuracy of `model` on (xs, labels), with its softmax outputs (batches of 500). */
 function evaluate(model: tf.LayersModel, xs: tf.Tensor, labels: Uint8Array) {
   const n = xs.shape[0];
@@ -218,7 +252,7 @@ function evaluate(model: tf.LayersModel, xs: tf.Tensor, labels: Uint8Array) {
   let loss = 0, correct = 0;
   for (let k = 0; k < n; k++) {
     const row = p.subarray(k * classes, (k + 1) * classes);
-    loss -= Math.log(Math.max(row[labels[k]], 1e-12)); // C = -ln y_label, never ln 0
+    loss -= Math.log(Math.max(row[labels[k]], EPSILON)); // C = -ln y_label, never ln 0
     let best = 0;
     for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
     if (best === labels[k]) correct++;
@@ -245,15 +279,37 @@ export async function trainModel(
         `${data.testXs.shape[0]} test inputs need as many labels (got ${data.testLabels.length})`,
     );
   }
+  if (n < 1) throw new Error("trainModel: the training set is empty");
   if (!Number.isInteger(epochs) || epochs < 1) {
-    throw new Error(`trainModel: epochs must be >= 1, got ${epochs}`);
+    throw new Error(`trainModel: epochs must be an integer >= 1, got ${epochs}`);
   }
-  const lrOf = (epoch: number) => typeof options.lr === "number" ? options.lr : options.lr(epoch);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`trainModel: batchSize must be an integer >= 1, got ${batchSize}`);
+  }
+  const lrOf = (epoch: number) => {
+    const lr = typeof options.lr === "number" ? options.lr : options.lr(epoch);
+    if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
+      const which = typeof options.lr === "number" ? "lr is" : `lr(${epoch}) returned`;
+      throw new Error(`trainModel: the learning rate must be a positive finite number, but ${which} ${lr}`);
+    }
+    return lr;
+  };
+  const classes = (model.outputs[0].shape as number[])[1];
+  for (const [what, labels] of [["training", data.labels], ["test", data.testLabels]] as const) {
+    const k = labels.findIndex((label) => label >= classes);
+    if (k >= 0) {
+      throw new Error(`trainModel: ${what} label ${labels[k]} (example ${k}) is outside 0..${classes - 1}`);
+    }
+  }
+  const finite = tf.tidy(() => tf.all(tf.isFinite(data.xs)).dataSync()[0] === 1);
+  if (!finite) {
+    throw new Error("trainModel: the training inputs xs hold NaN or Infinity: expected finite numbers");
+  }
+  lrOf(1); // checks the learning rate (or the schedule's first value) before anything is allocated
   const baseline = tf.memory().numTensors;
   const random = rng(seed);
   const optimizer = tf.train.adam(lrOf(1));
   const labels = tf.tensor1d(data.labels, "int32");
-  const classes = (model.outputs[0].shape as number[])[1];
   const steps = Math.ceil(n / batchSize);
   const result: ModelTrainResult = {
     loss: [],
@@ -264,6 +320,7 @@ export async function trainModel(
     ms: [],
   };
   let live: tf.Tensor[] = [];
+  let saturatedBefore = false;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const start = performance.now();
@@ -282,7 +339,8 @@ export async function trainModel(
           const loss = optimizer.minimize(() => {
             const out = model.apply(x, { training: true }) as tf.Tensor;
             correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), "float32")));
-            return tf.losses.softmaxCrossEntropy(yhat, tf.log(tf.maximum(out, 1e-7))) as tf.Scalar;
+            // C = -sum_i yhat_i ln y_i (softmax of ln y is y again, so the log-probabilities serve as logits).
+            return tf.losses.softmaxCrossEntropy(yhat, tf.log(tf.maximum(out, EPSILON))) as tf.Scalar;
           }, true)!;
           const both = tf.stack([tf.mul(loss, size), correct!]);
           correct!.dispose(); // kept out of minimize's scope above, so no tidy frees it
@@ -296,6 +354,24 @@ export async function trainModel(
       const [lossSum, correct] = await sums.data();
       tf.dispose([sums, ...live]);
       live = [];
+      const meanLoss = lossSum / n;
+      if (!Number.isFinite(meanLoss)) {
+        throw new Error(
+          `trainModel: training diverged: the mean loss became ${meanLoss} at epoch ${epoch}; ` +
+            `try a smaller learning rate than ${lrOf(epoch)}`,
+        );
+      }
+      // Stuck far above a random guess (ln classes): half the largest loss, -ln(1e-7) / 2 = 8.06 per example,
+      // two epochs in a row or at the end (lib/network.ts uses the same rule).
+      const saturated = meanLoss > SATURATED;
+      if (saturated && (saturatedBefore || epoch === epochs)) {
+        throw new Error(
+          `trainModel: training diverged: the mean loss per example stayed above ${SATURATED.toFixed(2)} ` +
+            `(a random guess scores ln ${classes} = ${Math.log(classes).toFixed(2)}), reaching ` +
+            `${meanLoss.toFixed(2)} at epoch ${epoch}; try a smaller learning rate than ${lrOf(epoch)}`,
+        );
+      }
+      saturatedBefore = saturated;
       const test = evaluate(model, data.testXs, data.testLabels);
       const ms = performance.now() - start;
       result.loss.push(lossSum / n);

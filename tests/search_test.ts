@@ -214,3 +214,69 @@ Deno.test("trainModel: seeded, leak-free, probabilities per test example", async
   model.dispose();
   tf.dispose([xs, testXs]);
 });
+
+Deno.test("bad input: errors that name what was wrong and what was expected, nothing leaked", async () => {
+  await setupBackend("wasm");
+  assert.throws(
+    () => structureSizes({ depth: -1, width: 8, hidden: "relu" }),
+    /depth must be an integer >= 0, got -1/,
+  );
+  assert.throws(() => structureSizes({ depth: 1.5, width: 8, hidden: "relu" }), /depth/);
+  assert.throws(
+    () => structureName({ depth: 1, width: 8, hidden: "tanh" as "relu" }),
+    /hidden must be "sigmoid" or "relu", got tanh/,
+  );
+  assert.throws(() => holdOut(undefined as unknown as Split, 3), /expected a Split/);
+  const tiny = { x: new Float32Array(4 * 256), y: new Uint8Array(4), n: 4 };
+  await assert.rejects(
+    () =>
+      successiveHalving({ train: tiny } as { train: Split; validation: Split }, [
+        { depth: 1, width: 4, hidden: "relu" },
+      ], { rungEpochs: [1], keep: 0.5, lr: 1e-3 }),
+    /validation are required/,
+  );
+
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 3, inputShape: [4], activation: "softmax", kernelInitializer: "zeros" }),
+    ],
+  });
+  const xs = tf.tensor2d([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]);
+  const labels = Uint8Array.from([0, 1, 2]);
+  const data = { xs, labels, testXs: xs, testLabels: labels };
+  const withNaN = tf.tensor2d([[NaN, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]);
+  const empty = tf.zeros([0, 4]) as tf.Tensor2D;
+  const big = tf.tensor2d(Array.from({ length: 30 }, (_, k) => [k % 3, (k * 7) % 5, k % 2, 1]));
+  const before = tf.memory().numTensors;
+  const fails = async (options: Parameters<typeof trainModel>[2], pattern: RegExp, d = data) => {
+    await assert.rejects(() => trainModel(model, d, options), pattern);
+    assert.equal(tf.memory().numTensors, before, `tensors leaked after ${pattern}`);
+  };
+  await fails({ epochs: 1, lr: 1e-3, batchSize: 0 }, /batchSize must be an integer >= 1, got 0/);
+  await fails({ epochs: 0, lr: 1e-3 }, /epochs must be an integer >= 1, got 0/);
+  for (const lr of [0, -1, NaN]) {
+    await fails({ epochs: 1, lr }, /learning rate must be a positive finite number/);
+  }
+  await fails({ epochs: 2, lr: (e) => (e === 2 ? NaN : 1e-3) }, /lr\(2\) returned NaN/);
+  await fails({ epochs: 1, lr: 1e-3 }, /training label 12 \(example 1\) is outside 0\.\.2/, {
+    ...data,
+    labels: Uint8Array.from([0, 12, 2]),
+  });
+  await fails({ epochs: 1, lr: 1e-3 }, /NaN or Infinity/, { ...data, xs: withNaN });
+  await fails({ epochs: 1, lr: 1e-3 }, /training set is empty/, {
+    xs: empty,
+    labels: new Uint8Array(0),
+    testXs: xs,
+    testLabels: labels,
+  });
+  // A learning rate far too large: the loss saturates near -ln(1e-7) = 16.1 per example and training stops.
+  const bigLabels = Uint8Array.from({ length: 30 }, (_, k) => k % 3);
+  await fails({ epochs: 4, lr: 1e6, batchSize: 5 }, /diverged/, {
+    xs: big,
+    labels: bigLabels,
+    testXs: big,
+    testLabels: bigLabels,
+  });
+  tf.dispose([withNaN, empty, big, xs]);
+  model.dispose();
+});

@@ -246,7 +246,7 @@ export async function executeNotebook(
     ],
     cwd,
     stdin: "null",
-    stdout: options.quiet ? "piped" : "inherit",
+    stdout: options.quiet ? "null" : "inherit",
     stderr: "piped",
     env: { NO_COLOR: "1", PYDEVD_DISABLE_FILE_VALIDATION: "1" },
   }).spawn();
@@ -261,7 +261,6 @@ export async function executeNotebook(
     if (!options.quiet && shown !== "") await Deno.stderr.write(new TextEncoder().encode(shown));
   }
   const status = await child.status;
-  if (options.quiet) await child.stdout.cancel().catch(() => {});
   const seconds = (performance.now() - start) / 1000;
   let result: Partial<NotebookRun> & { htmlError?: string };
   try {

@@ -8,8 +8,10 @@
  * 2. The offline HTML course (build/*.html from `deno task course`, run first where build/ has none; skip
  *    that with `--no-course`): each page opened with the network off; every plot must be drawn, and the
  *    console must stay free of errors and the page must request nothing from the network.
- * In both, each slider of an interactive figure is clicked at both ends and must change the plot. A full-page
- * screenshot of each page goes to build/screens/.
+ * 3. The executed notebooks (build/*.ipynb) opened in Notebook 6 as saved, without running: untrusted there,
+ *    no script runs, and each plot must show its picture (tools/snapshot.ts, added first where missing).
+ * In 1 and 2, each slider of an interactive figure is clicked at both ends and must change the plot. A
+ * full-page screenshot of each page goes to build/screens/.
  *
  * Options: `--only=notebook` or `--only=html`; filter arguments keep the notebooks whose name contains one of
  * them. The last line sums up like `deno test` ("ok | 10 passed | 0 failed", one test per page), for CI.
@@ -19,7 +21,7 @@
 import { chromium as playwright } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { setup } from "./setup.ts";
-import { CHROMIUM_FLAGS, findChromium } from "./snapshot.ts";
+import { CHROMIUM_FLAGS, findChromium, plotlyOutputs, snapshotNotebook } from "./snapshot.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const NOTEBOOKS = `${ROOT}/notebooks`;
@@ -31,7 +33,7 @@ const NOTEBOOK_TIMEOUT_S = Number(Deno.env.get("BROWSER_TEST_TIMEOUT") ?? 1200);
 /** What one page showed. */
 export interface PageReport {
   name: string;
-  kind: "notebook" | "html";
+  kind: "notebook" | "saved" | "html";
   ok: boolean;
   seconds: number;
   plots: number;
@@ -296,6 +298,64 @@ async function checkNotebook(browser: Browser, server: Server, file: string): Pr
   return report;
 }
 
+/** In the page: each plot's picture (tools/snapshot.ts), loaded or not. */
+const PICTURES_JS = `[...document.querySelectorAll(".course-plot")].map((el) => {
+  const img = el.querySelector("img.course-plot-image");
+  return { id: el.id, img: !!img, loaded: !!(img && img.complete && img.naturalWidth > 0) }; })`;
+
+/**
+ * Opens an executed notebook (build/*.ipynb) in Notebook 6 without running it: it is untrusted there, so no
+ * script runs, and each plot must show its picture (what a learner sees on opening a saved notebook).
+ */
+async function checkSaved(browser: Browser, server: Server, file: string): Promise<PageReport> {
+  const name = file.replace(/\.ipynb$/, "");
+  const started = performance.now();
+  const report: PageReport = {
+    name,
+    kind: "saved",
+    ok: false,
+    seconds: 0,
+    plots: 0,
+    drawn: 0,
+    sliders: 0,
+    problems: [],
+  };
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.on("dialog", (d) => d.dismiss().catch(() => {}));
+  try {
+    await page.goto(`${server.url}/notebooks/build/${file}?token=${server.token}`);
+    await page.waitForFunction(
+      "!!(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded)",
+      undefined,
+      {
+        timeout: 120_000,
+        polling: 500,
+      },
+    );
+    await page.evaluate("Jupyter.notebook.set_autosave_interval(0)");
+    await page.waitForTimeout(1000); // let the pictures decode
+    const pictures = await page.evaluate(PICTURES_JS) as { id: string; img: boolean; loaded: boolean }[];
+    report.plots = pictures.length;
+    report.drawn = pictures.filter((p) => p.loaded).length;
+    for (const p of pictures) {
+      if (!p.img) {
+        report.problems.push(`plot ${p.id}: no picture (run tools/snapshot.ts, or deno task course)`);
+      } else if (!p.loaded) report.problems.push(`plot ${p.id}: its picture did not load`);
+    }
+    await unscroll(page);
+    report.screenshot = `${SCREENS}/${name}.saved.png`;
+    await page.screenshot({ path: report.screenshot, fullPage: true });
+    await page.evaluate("Jupyter.notebook.session.delete()").catch(() => {});
+  } catch (e) {
+    report.problems.push(`did not open: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+  } finally {
+    await page.close();
+  }
+  report.ok = report.problems.length === 0;
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
 /** Opens one page of the offline HTML course with the network off and reports what it showed. */
 async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   const name = file.replace(/\.html$/, "");
@@ -395,6 +455,16 @@ if (import.meta.main) {
         for (const file of list(NOTEBOOKS, ".ipynb", filters)) {
           console.error(`notebook ${file} ...`);
           reports.push(await checkNotebook(browser, server, file));
+        }
+        // The executed notebooks of `deno task course`, opened as saved (untrusted): pictures instead of scripts.
+        for (const file of list(BUILD, ".ipynb", filters)) {
+          console.error(`saved notebook build/${file} ...`);
+          // build/ may come from a run without pictures (the notebook tests skip them): add them first.
+          const nb = JSON.parse(await Deno.readTextFile(`${BUILD}/${file}`));
+          if (plotlyOutputs(nb).some((o) => !o.data?.["image/png"])) {
+            await snapshotNotebook(`${BUILD}/${file}`, chromium);
+          }
+          reports.push(await checkSaved(browser, server, file));
         }
       } finally {
         await server.stop();

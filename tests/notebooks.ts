@@ -2,9 +2,9 @@
  * Helpers for tests of the executed notebooks (not a test file itself, so importing it registers no tests).
  *
  * Every notebook is executed at most once per `deno test` run: the result is cached in build/.cache/, keyed by
- * the notebook's content, the state of lib/, data/, deno.json and deno.lock, and the test run (the deno
- * process id: `deno test` runs every test module in one process). Set COURSE_REUSE=1 to reuse an up-to-date
- * result across runs too (handy while writing a notebook's tests).
+ * the test run (the deno process id: `deno test` runs every test module in one process). With COURSE_REUSE=1
+ * the key is instead the notebook's content and the state of lib/, data/, deno.json and deno.lock, so an
+ * up-to-date result is reused across runs too (handy while writing a notebook's tests).
  *
  * Usage in tests/notebook_<nn>_test.ts:
  *
@@ -95,11 +95,12 @@ function dependencyState(): string {
   return lines.join("\n");
 }
 
-/** The cache key of a notebook's run: its text, its dependencies, and this test run unless COURSE_REUSE=1. */
+/** The cache key of a notebook's run: this test run; with COURSE_REUSE=1, its text and its dependencies. */
 async function cacheKey(name: string): Promise<string> {
+  // Within one test run, once is enough, even if files change meanwhile (an editor saving lib/ mid-run).
+  if (Deno.env.get("COURSE_REUSE") !== "1") return `${name} pid ${Deno.pid}`;
   const text = await Deno.readTextFile(`${NOTEBOOKS_DIR}/${name}.ipynb`);
-  const run = Deno.env.get("COURSE_REUSE") === "1" ? "reuse" : `pid ${Deno.pid}`;
-  return await sha256(`${text}\n${dependencyState()}\n${run}`);
+  return await sha256(`${text}\n${dependencyState()}`);
 }
 
 /** Whether a process is running (Linux: /proc; elsewhere assumed alive, and the lock's age decides). */

@@ -28,6 +28,7 @@ import { check } from "../lib/exercise.ts";
 import { type BackendName, parseBackendName, setupBackend } from "../lib/backend.ts";
 import { loadDigits, type Split } from "../lib/data.ts";
 import { trainTf } from "../lib/train.ts";
+import { holdOut, structureName, structureSizes, successiveHalving, trainModel } from "../lib/search.ts";
 
 /** A bad call and the message it must give: a regular expression naming the problem and the expectation. */
 type Case = [what: string, run: () => unknown, message: RegExp];
@@ -445,4 +446,103 @@ Deno.test("divergence: NaN or Infinity named with epoch and step; a network stuc
     /step: W\^1 after the step \(eta = 10000000000\) holds -Infinity/,
   );
   assert.deepEqual(net.W.map((W) => W.toArray()), before);
+});
+
+Deno.test("robustness: lib/search (structure search, trainModel) names bad input; no tensor left behind", async () => {
+  await setupBackend("cpu");
+  const r = rng(3);
+  const n = 20, classes = 3;
+  const x = Float32Array.from({ length: n * 4 }, () => r());
+  const labels = Uint8Array.from({ length: n }, (_, k) => k % classes);
+  const split: Split = { x, y: labels, n };
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [4],
+        units: classes,
+        activation: "softmax",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+    ],
+  });
+  const xs = tf.tensor2d(x, [n, 4]), nanXs = tf.tensor2d(x.map((v, k) => (k === 5 ? NaN : v)), [n, 4]);
+  const empty = tf.zeros([0, 4]);
+  const data = { xs, labels, testXs: xs, testLabels: labels };
+  const before = tf.memory().numTensors;
+  const ok = { epochs: 1, lr: 0.01 };
+  const cases: Case[] = [
+    [
+      "structureSizes depth -1",
+      () => structureSizes({ depth: -1, width: 3, hidden: "relu" }),
+      /depth must be an integer >= 0, got -1/,
+    ],
+    [
+      "structureName tanh",
+      () => structureName({ depth: 1, width: 3, hidden: any("tanh") }),
+      /hidden must be "sigmoid" or "relu", got tanh/,
+    ],
+    [
+      "holdOut of nothing",
+      () => holdOut(any(undefined), 3),
+      /holdOut: expected a Split \{ x: Float32Array, y: Uint8Array, n \}/,
+    ],
+    ["holdOut everything", () => holdOut(split, n), /holdOut: size must be an integer in 1\.\.19, got 20/],
+    [
+      "search without a validation set",
+      () =>
+        successiveHalving(any({ train: split }), [{ depth: 1, width: 3, hidden: "relu" }], {
+          rungEpochs: [1],
+          keep: 0.5,
+          lr: 0.01,
+        }),
+      /data\.train and data\.validation are required \(a held-out validation Split: see holdOut\)/,
+    ],
+    [
+      "trainModel batchSize 0",
+      () => trainModel(model, data, { ...ok, batchSize: 0 }),
+      /batchSize must be an integer >= 1, got 0/,
+    ],
+    [
+      "trainModel lr 0",
+      () => trainModel(model, data, { ...ok, lr: 0 }),
+      /learning rate must be a positive finite number, but lr is 0/,
+    ],
+    [
+      "trainModel lr NaN",
+      () => trainModel(model, data, { ...ok, lr: NaN }),
+      /positive finite number, but lr is NaN/,
+    ],
+    [
+      "trainModel lr schedule",
+      () => trainModel(model, data, { ...ok, lr: () => -1 }),
+      /but lr\(1\) returned -1/,
+    ],
+    [
+      "trainModel label 12",
+      () => trainModel(model, { ...data, labels: labels.map((v, k) => (k === 4 ? 12 : v)) }, ok),
+      /label 12 \(example 4\) is outside 0\.\.2/,
+    ],
+    [
+      "trainModel NaN",
+      () => trainModel(model, { ...data, xs: nanXs }, ok),
+      /xs hold NaN or Infinity: expected finite numbers/,
+    ],
+    [
+      "trainModel empty",
+      () => trainModel(model, { ...data, xs: empty, labels: new Uint8Array(0) }, ok),
+      /the training set is empty/,
+    ],
+    [
+      "trainModel lr 1e6",
+      () => trainModel(model, data, { epochs: 3, lr: 1e6 }),
+      /training diverged: the mean loss per example stayed above 8\.06 .* at epoch \d; try a smaller learning rate/,
+    ],
+  ];
+  try {
+    await expectErrors(cases);
+    assert.equal(tf.memory().numTensors, before, "refused and diverged runs leave no tensor behind");
+  } finally {
+    tf.dispose([xs, nanXs, empty]);
+    model.dispose();
+  }
 });

@@ -4,7 +4,7 @@
  * Key results of each notebook are asserted in tests/notebook_<nn>_test.ts with the helpers of ./notebooks.ts.
  */
 import { assert } from "./assert.ts";
-import { describeFailure, listNotebooks } from "../tools/course.ts";
+import { describeFailure, executeNotebook, listNotebooks, table } from "../tools/course.ts";
 import { findJupyter, kernelSpec, kernelSpecInstalled } from "../tools/setup.ts";
 import { labArgs } from "../tools/lab.ts";
 import { errorOutputs, outputsText, runNotebookOnce } from "./notebooks.ts";
@@ -33,6 +33,54 @@ Deno.test("deno task lab: root needs --allow-root; the user's options come last"
     "8890",
   ]);
   assert.deepEqual(labArgs("lab", [], false), ["lab"]);
+});
+
+Deno.test("course: fast console.log cells keep their output; a failing cell is named with its error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const code = (source: string) => ({
+      cell_type: "code",
+      source,
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+    });
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+      cells: [
+        { cell_type: "markdown", source: "# fixture", metadata: {} },
+        ...[1, 2, 3].map((k) => code(`console.log("line ${k}");`)),
+        code('// a bad shape\nthrow new Error("shapes (2 x 3) and (4 x 5) do not match");'),
+        code(`console.log("never");`),
+      ],
+    };
+    await Deno.writeTextFile(`${dir}/fixture.ipynb`, JSON.stringify(nb));
+    const run = await executeNotebook(`${dir}/fixture.ipynb`, { outDir: `${dir}/build`, quiet: true });
+    assert.equal(run.ok, false);
+    assert.deepEqual(
+      { index: run.failure?.index, codeCell: run.failure?.codeCell, firstLine: run.failure?.firstLine },
+      { index: 4, codeCell: 4, firstLine: "// a bad shape" },
+    );
+    assert.equal(run.failure?.error, "Error: shapes (2 x 3) and (4 x 5) do not match");
+    assert.match(describeFailure(run), /^fixture\.ipynb failed at cell 4 \(In \[4\]\): \/\/ a bad shape\n/);
+    assert.match(table([run]), /fixture\.ipynb\s+5\s+[\d.]+\s+FAILED at cell 4 \(In \[4\]\)/);
+    // The kernel sends a fast cell's console.log after the cell's "idle"; it must still land in that cell.
+    const executed = JSON.parse(await Deno.readTextFile(run.executed));
+    assert.deepEqual([1, 2, 3].map((k) => outputsText({ ...executed, run, cells: [executed.cells[k]] })), [
+      "line 1\n",
+      "line 2\n",
+      "line 3\n",
+    ]);
+    assert.deepEqual(executed.cells[5].outputs, [], "cells after the failure do not run");
+    assert.ok(
+      (await Deno.stat(`${dir}/build/fixture.html`)).isFile,
+      "the HTML page is written up to the failure",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 for (const name of listNotebooks()) {

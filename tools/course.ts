@@ -295,7 +295,9 @@ export function describeFailure(run: NotebookRun): string {
     const stack = f.traceback.trim().split("\n").filter((l, i) => !(i === 0 && l.trim() === f.error)).join(
       "\n",
     );
-    const tb = stack.trim() ? `\n${indent(stack)}` : "";
+    // The kernel names the cell's own code "<anonymous>", with line numbers counted within the cell.
+    const inCell = stack.replace(/<anonymous>:(\d+):(\d+)/g, "line $1:$2 of the cell");
+    const tb = inCell.trim() ? `\n${indent(inCell)}` : "";
     return `${run.name}.ipynb failed at cell ${f.index} (In [${f.codeCell}]): ${f.firstLine}\n  ${f.error}${tb}`;
   }
   return `${run.name}.ipynb failed: ${run.problem ?? "unknown error"}`;

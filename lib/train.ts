@@ -26,6 +26,12 @@ import { type BackendName, currentBackend, setupBackend } from "./backend.ts";
 import type { Split } from "./data.ts";
 import { rng, shuffle } from "./random.ts";
 
+/**
+ * A mean loss per example above -ln(1e-7) / 2 = 8.06 means the right class gets a probability below 3e-4 on
+ * (geometric) average: the training has diverged (the same rule as lib/network.ts's SGD).
+ */
+const DIVERGED_LOSS = -Math.log(1e-7) / 2;
+
 /** Options of `trainTf`. `sizes` = neurons per layer, input first: [256, 500, 500, 10]. */
 export interface TfTrainOptions {
   sizes: number[];
@@ -348,6 +354,16 @@ export async function trainTf(
         testAccuracy = result.testPredictions.filter((p, k) => p === test.y[k]).length / test.n;
       }
       const ms = performance.now() - start;
+      // A too-large learning rate need not overflow: the loss can stay finite but huge, the network
+      // confidently wrong. Two such epochs in a row (or the last one) are reported like NaN.
+      const saturated = lossSum / train.n > DIVERGED_LOSS;
+      if (saturated && ((result.loss.at(-1) ?? 0) > DIVERGED_LOSS || epoch === epochs)) {
+        throw new Error(
+          `trainTf: training diverged: the mean loss per example was ${(lossSum / train.n).toPrecision(4)} ` +
+            `at epoch ${epoch} (above ${DIVERGED_LOSS.toFixed(2)}; a random guess costs ln ${classes} = ` +
+            `${Math.log(classes).toFixed(2)}); try a smaller learning rate than ${lr}`,
+        );
+      }
       result.loss.push(lossSum / train.n);
       result.accuracy.push(correct / train.n);
       result.testAccuracy.push(testAccuracy);

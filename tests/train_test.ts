@@ -182,6 +182,24 @@ Deno.test("trainTf reports divergence with the epoch and batch where the loss be
   assert.equal(tf.memory().numTensors, before);
 });
 
+Deno.test("trainTf reports a learning rate so large that the loss stays finite but huge (saturated)", async () => {
+  const digits = await loadDigits();
+  const train: Split = {
+    x: digits.train.x.subarray(0, 1000 * 256),
+    y: digits.train.y.subarray(0, 1000),
+    n: 1000,
+  };
+  const before = tf.memory().numTensors;
+  await assert.rejects(
+    () => trainTf({ train }, { sizes: [256, 30, 10], lr: 50, epochs: 3, seed: 1 }),
+    /training diverged: the mean loss per example was [\d.e+]+ at epoch 2 \(above 8\.06; a random guess costs ln 10 = 2\.30\)/,
+  );
+  assert.equal(tf.memory().numTensors, before);
+  // A sensible learning rate on the same data is not reported.
+  const ok = await trainTf({ train }, { sizes: [256, 30, 10], lr: 0.5, epochs: 2, seed: 1 });
+  assert.ok(ok.loss[1] < Math.log(10), `loss ${ok.loss}`);
+});
+
 Deno.test("trainTf rejects bad input with an error naming it", async () => {
   const split = randomSplit(10, 4, 3, 6);
   const ok = { sizes: [4, 5, 3], lr: 0.1 };

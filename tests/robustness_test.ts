@@ -437,6 +437,14 @@ Deno.test("divergence: NaN or Infinity named with epoch and step; a network stuc
     eta: 0.5,
   });
   assert(good.every((v) => v < Math.log(10) + 0.5), `history ${good}`);
+  // The tfjs side follows the same rule (its loss is not floored, so it grows far beyond 16.1).
+  const tfBefore = tf.memory().numTensors;
+  const randomSplit: Split = { x: new Float32Array(transpose(X).data), y: Uint8Array.from(noise), n: 200 };
+  await assert.rejects(
+    () => trainTf({ train: randomSplit }, { sizes: [8, 16, 10], lr: 1e4, batchSize: 10, epochs: 10 }),
+    /trainTf: training diverged: the mean loss per example was \S+ at epoch 2 \(above 8\.06; .*\); try a smaller learning rate than 10000/,
+  );
+  assert.equal(tf.memory().numTensors, tfBefore);
   // A single step that would blow the weights up is refused and the weights are kept.
   const net = Network.fromWeights(LECTURE);
   const before = net.W.map((W) => W.toArray());

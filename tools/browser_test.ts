@@ -44,6 +44,11 @@ export interface PageReport {
   screenshot?: string;
 }
 
+/** A report with nothing found yet. */
+function newReport(name: string, kind: PageReport["kind"]): PageReport {
+  return { name, kind, ok: false, seconds: 0, plots: 0, drawn: 0, sliders: 0, problems: [] };
+}
+
 /** In the page: each course plot, whether plotly drew it (an SVG and at least one trace), or why not. */
 export const PLOT_STATE_JS = `(() => [...document.querySelectorAll(".course-plot")].map((el) => {
   const missing = el.querySelector(".course-plot-missing");
@@ -239,16 +244,7 @@ async function unscroll(page: Page): Promise<void> {
 async function checkNotebook(browser: Browser, server: Server, file: string): Promise<PageReport> {
   const name = file.replace(/\.ipynb$/, "");
   const started = performance.now();
-  const report: PageReport = {
-    name,
-    kind: "notebook",
-    ok: false,
-    seconds: 0,
-    plots: 0,
-    drawn: 0,
-    sliders: 0,
-    problems: [],
-  };
+  const report = newReport(name, "notebook");
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const consoleErrors: string[] = [];
   page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message}`));
@@ -310,16 +306,7 @@ const PICTURES_JS = `[...document.querySelectorAll(".course-plot")].map((el) => 
 async function checkSaved(browser: Browser, server: Server, file: string): Promise<PageReport> {
   const name = file.replace(/\.ipynb$/, "");
   const started = performance.now();
-  const report: PageReport = {
-    name,
-    kind: "saved",
-    ok: false,
-    seconds: 0,
-    plots: 0,
-    drawn: 0,
-    sliders: 0,
-    problems: [],
-  };
+  const report = newReport(name, "saved");
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on("dialog", (d) => d.dismiss().catch(() => {}));
   try {
@@ -360,16 +347,7 @@ async function checkSaved(browser: Browser, server: Server, file: string): Promi
 async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   const name = file.replace(/\.html$/, "");
   const started = performance.now();
-  const report: PageReport = {
-    name,
-    kind: "html",
-    ok: false,
-    seconds: 0,
-    plots: 0,
-    drawn: 0,
-    sliders: 0,
-    problems: [],
-  };
+  const report = newReport(name, "html");
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, offline: true });
   const page = await context.newPage();
   page.on("console", (m) => {

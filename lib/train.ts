@@ -57,13 +57,15 @@ export interface TfBatchInfo {
   steps: number;
 }
 
-/** Told after every epoch: mean training loss C and accuracy over its batches, test accuracy, time. */
+/** Told after every epoch: mean training loss C and accuracy over its batches, test accuracy and loss, time. */
 export interface TfEpochInfo {
   epoch: number;
   epochs: number;
   loss: number;
   accuracy: number;
   testAccuracy: number | null;
+  /** Mean cross-entropy C per test example, after the epoch (null without a test set). */
+  testLoss: number | null;
   ms: number;
 }
 
@@ -79,6 +81,7 @@ export interface TfTrainResult {
   loss: number[];
   accuracy: number[];
   testAccuracy: (number | null)[];
+  testLoss: (number | null)[];
   ms: number[];
   batchLoss: number[];
   testPredictions: Uint8Array | null;
@@ -236,15 +239,22 @@ function miniBatch(split: Split, picks: number[], classes: number) {
   return { X, Yhat, labels, size };
 }
 
-/** Predicted class of every example of a split (forward passes of at most 2,000 examples). */
-function predict(split: Split, net: Net, hidden: "sigmoid" | "relu"): tf.Tensor1D[] {
+/**
+ * Predicted class of every example of a split and the sum of their cross-entropies C^n, one pair per
+ * forward pass of at most 2,000 examples.
+ */
+function predict(split: Split, net: Net, hidden: "sigmoid" | "relu"): [tf.Tensor1D, tf.Scalar][] {
   const inputs = split.x.length / split.n;
-  const parts: tf.Tensor1D[] = [];
+  const parts: [tf.Tensor1D, tf.Scalar][] = [];
   for (let start = 0; start < split.n; start += 2000) {
     const n = Math.min(2000, split.n - start);
     parts.push(tf.tidy(() => {
       const rows = tf.tensor2d(split.x.subarray(start * inputs, (start + n) * inputs), [n, inputs]);
-      return tf.argMax(forward(tf.transpose(rows), net, hidden).zRows, 1) as tf.Tensor1D; // per row = example
+      const zRows = forward(tf.transpose(rows), net, hidden).zRows; // one example per row
+      const labels = tf.tensor1d(split.y.subarray(start, start + n), "int32");
+      // C^n = -ln softmax(z^L)_label, summed over the examples of this pass
+      const lossSum = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, zRows.shape[1]), tf.logSoftmax(zRows))));
+      return [tf.argMax(zRows, 1) as tf.Tensor1D, lossSum as tf.Scalar];
     }));
   }
   return parts;
@@ -299,6 +309,7 @@ export async function trainTf(
     loss: [],
     accuracy: [],
     testAccuracy: [],
+    testLoss: [],
     ms: [],
     batchLoss: [],
     testPredictions: null,
@@ -345,12 +356,16 @@ export async function trainTf(
         lossSum += numbers[2 * s];
         correct += numbers[2 * s + 1];
       }
-      let testAccuracy: number | null = null;
+      let testAccuracy: number | null = null, testLoss: number | null = null;
       if (test) {
         const parts = predict(test, net, hidden);
-        const predicted = tf.tidy(() => tf.concat(parts));
+        const [predicted, lossSums] = tf.tidy(() => [
+          tf.concat(parts.map(([p]) => p)),
+          tf.stack(parts.map(([, l]) => l)),
+        ]);
         result.testPredictions = Uint8Array.from(await predicted.data());
-        tf.dispose([predicted, ...parts]);
+        testLoss = (await lossSums.data() as Float32Array).reduce((sum, l) => sum + l, 0) / test.n;
+        tf.dispose([predicted, lossSums, ...parts.flat()]);
         testAccuracy = result.testPredictions.filter((p, k) => p === test.y[k]).length / test.n;
       }
       const ms = performance.now() - start;
@@ -367,6 +382,7 @@ export async function trainTf(
       result.loss.push(lossSum / train.n);
       result.accuracy.push(correct / train.n);
       result.testAccuracy.push(testAccuracy);
+      result.testLoss.push(testLoss);
       result.ms.push(ms);
       await options.onEpoch?.({
         epoch,
@@ -374,6 +390,7 @@ export async function trainTf(
         loss: lossSum / train.n,
         accuracy: correct / train.n,
         testAccuracy,
+        testLoss,
         ms,
       });
     }

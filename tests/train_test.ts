@@ -133,6 +133,20 @@ Deno.test("trainTf learns the digits (256-64-10, ReLU, Adam, 2 epochs) and repor
   assert.ok(result.testAccuracy[1]! > 0.85, `test accuracy ${result.testAccuracy}`);
   assert.equal(result.testPredictions!.length, 2000);
   assert.deepEqual(result.weights.map((w) => w.shape), [[64, 256], [10, 64]]);
+  // The last test loss against tfjs's own softmax cross-entropy on the returned weights (examples in rows).
+  const reference = tf.tidy(() => {
+    const [l1, l2] = result.weights;
+    const x = tf.tensor2d(digits.test.x, [digits.test.n, 256]);
+    const h = tf.relu(tf.add(tf.matMul(x, tf.tensor2d(l1.W, l1.shape), false, true), tf.tensor1d(l1.b)));
+    const logits = tf.add(tf.matMul(h, tf.tensor2d(l2.W, l2.shape), false, true), tf.tensor1d(l2.b));
+    const labels = tf.oneHot(tf.tensor1d(digits.test.y, "int32"), 10);
+    return tf.losses.softmaxCrossEntropy(labels, logits).dataSync()[0]; // mean over the examples
+  });
+  assert.equal(result.testLoss.length, 2);
+  assert.ok(
+    Math.abs(result.testLoss[1]! - reference) < 1e-4,
+    `test loss ${result.testLoss[1]} vs tfjs ${reference}`,
+  );
 });
 
 Deno.test("trainTf is reproducible: same seed, same numbers", async () => {

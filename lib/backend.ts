@@ -59,7 +59,7 @@ export function currentBackend(): BackendInfo | undefined {
 
 /** Checks a backend name and returns it typed; an unknown name throws an error listing the valid ones. */
 export function parseBackendName(name: string, where = "backend"): BackendName {
-  const lower = name.trim().toLowerCase();
+  const lower = typeof name === "string" ? name.trim().toLowerCase() : "";
   if ((BACKENDS as readonly string[]).includes(lower)) return lower as BackendName;
   throw new Error(`unknown ${where} '${name}': expected one of ${BACKENDS.join(", ")}`);
 }

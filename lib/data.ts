@@ -222,6 +222,9 @@ function gather(x: Float32Array, y: Uint8Array, indices: number[]): Split {
  * that the total is exactly 0.8 * 10,000 = 8,000.
  */
 export function trainCounts(perClass: number[], fraction = TRAIN_FRACTION): number[] {
+  perClass.forEach((c, k) => {
+    if (!Number.isInteger(c) || c < 0) throw new Error(`trainCounts: class ${k} has ${c} examples`);
+  });
   const exact = perClass.map((c) => c * fraction);
   const counts = exact.map(Math.floor);
   const target = Math.round(perClass.reduce((a, b) => a + b, 0) * fraction);
@@ -238,9 +241,17 @@ export function splitDigits(
   y: Uint8Array,
   seed = DEFAULT_SEED,
 ): { train: Split; test: Split } {
+  if (x.length !== y.length * DIM) {
+    throw new Error(`splitDigits: x holds ${x.length} values, expected ${DIM} per label (${y.length * DIM})`);
+  }
   const random = rng(seed);
   const byClass: number[][] = Array.from({ length: 10 }, () => []);
-  y.forEach((label, k) => byClass[label].push(k));
+  y.forEach((label, k) => {
+    if (!(label >= 0 && label <= 9)) {
+      throw new Error(`splitDigits: label ${label} (example ${k}) is outside 0..9`);
+    }
+    byClass[label].push(k);
+  });
   const counts = trainCounts(byClass.map((members) => members.length));
   const train: number[] = [], test: number[] = [];
   byClass.forEach((members, c) => {

@@ -269,6 +269,9 @@ export async function trainTf(
   data: { train: Split; test?: Split },
   options: TfTrainOptions,
 ): Promise<TfTrainResult> {
+  if (!data?.train || !options) {
+    throw new Error("trainTf: expected trainTf({ train, test? }, { sizes, lr, ... }) with a training Split");
+  }
   const { sizes, hidden = "sigmoid", optimizer = "sgd", lr, batchSize = 100, epochs = 1, seed = 0 } = options;
   if (!Array.isArray(sizes) || sizes.length < 2) {
     throw new Error(`trainTf: sizes must list at least 2 layer sizes (input, ..., output), got ${sizes}`);

@@ -554,3 +554,26 @@ Deno.test("robustness: lib/search (structure search, trainModel) names bad input
     model.dispose();
   }
 });
+
+Deno.test("robustness: backend name, digit split and trainTf without arguments say what was expected", async () => {
+  const { parseBackendName } = await import("../lib/backend.ts");
+  const { splitDigits, trainCounts } = await import("../lib/data.ts");
+  const { trainTf } = await import("../lib/train.ts");
+  assert.throws(
+    () => parseBackendName(undefined as unknown as string),
+    /unknown backend 'undefined': expected one of webgpu, wasm, cpu/,
+  );
+  assert.throws(
+    () => splitDigits(new Float32Array(2 * 256), Uint8Array.from([3, 12])),
+    /splitDigits: label 12 \(example 1\) is outside 0\.\.9/,
+  );
+  assert.throws(
+    () => splitDigits(new Float32Array(10), Uint8Array.from([3])),
+    /x holds 10 values, expected 256 per label/,
+  );
+  assert.throws(() => trainCounts([-1, 5]), /trainCounts: class 0 has -1 examples/);
+  await assert.rejects(
+    () => trainTf(undefined as unknown as { train: never }, undefined as unknown as never),
+    /trainTf: expected trainTf\(\{ train, test\? \}/,
+  );
+});

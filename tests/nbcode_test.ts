@@ -11,6 +11,7 @@ import {
   rewriteImports,
 } from "../tools/nbcode.ts";
 import { NOTEBOOKS_DIR } from "../tools/course.ts";
+import { fixtureNotebook } from "./notebooks.ts";
 
 Deno.test("nbcode: relative imports are rewritten to resolve from build/nbcode/", () => {
   assert.equal(
@@ -31,24 +32,12 @@ Deno.test("nbcode: relative imports are rewritten to resolve from build/nbcode/"
 Deno.test("nbcode: a type error and a lint problem are located in their notebook cell and line", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const cell = (source: string) => ({
-      cell_type: "code",
-      source,
-      metadata: {},
-      outputs: [],
-      execution_count: null,
-    });
-    const nb = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {},
-      cells: [
-        { cell_type: "markdown", source: "# A fixture", metadata: {} },
-        cell(`import { rng } from "${NOTEBOOKS_DIR}/../lib/random.ts";\nconst r = rng(1);`),
-        { cell_type: "markdown", source: "text", metadata: {} },
-        cell(`console.log(r);\nconst s: string = 3;\nlet unused = 2;\nconsole.log(s);`),
-      ],
-    };
+    const nb = fixtureNotebook([
+      { markdown: "# A fixture" },
+      `import { rng } from "${NOTEBOOKS_DIR}/../lib/random.ts";\nconst r = rng(1);`,
+      { markdown: "text" },
+      `console.log(r);\nconst s: string = 3;\nlet unused = 2;\nconsole.log(s);`,
+    ]);
     const path = `${dir}/nbcode_test_fixture.ipynb`;
     await Deno.writeTextFile(path, JSON.stringify(nb));
     const problems = await checkNotebookFiles([path]);

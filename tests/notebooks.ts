@@ -237,3 +237,20 @@ export function numbersAfter(text: string, label: string): number[] {
   const line = text.slice(at + label.length).split("\n", 1)[0];
   return [...line.matchAll(/[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/g)].map((m) => Number(m[0]));
 }
+
+/**
+ * A small notebook for tests of the tools: a string is a code cell, `{ markdown }` a markdown cell.
+ * With the Deno kernel spec in its metadata, as the course's notebooks have.
+ */
+export function fixtureNotebook(cells: (string | { markdown: string })[]): Record<string, unknown> {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    cells: cells.map((c) =>
+      typeof c === "string"
+        ? { cell_type: "code", source: c, metadata: {}, outputs: [], execution_count: null }
+        : { cell_type: "markdown", source: c.markdown, metadata: {} }
+    ),
+  };
+}

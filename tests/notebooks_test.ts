@@ -7,7 +7,7 @@ import { assert } from "./assert.ts";
 import { describeFailure, executeNotebook, listNotebooks, table } from "../tools/course.ts";
 import { findJupyter, kernelSpec, kernelSpecInstalled } from "../tools/setup.ts";
 import { labArgs } from "../tools/lab.ts";
-import { errorOutputs, outputsText, runNotebookOnce } from "./notebooks.ts";
+import { errorOutputs, fixtureNotebook, outputsText, runNotebookOnce } from "./notebooks.ts";
 
 Deno.test("Jupyter and the course's Deno kernel spec are installed (deno task setup)", () => {
   assert.ok(findJupyter(), "Jupyter (jupyter + jupyter-nbconvert) not found: run `deno task setup`");
@@ -38,24 +38,12 @@ Deno.test("deno task lab: root needs --allow-root; the user's options come last"
 Deno.test("course: fast console.log cells keep their output; a failing cell is named with its error", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const code = (source: string) => ({
-      cell_type: "code",
-      source,
-      metadata: {},
-      outputs: [],
-      execution_count: null,
-    });
-    const nb = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
-      cells: [
-        { cell_type: "markdown", source: "# fixture", metadata: {} },
-        ...[1, 2, 3].map((k) => code(`console.log("line ${k}");`)),
-        code('// a bad shape\nthrow new Error("shapes (2 x 3) and (4 x 5) do not match");'),
-        code(`console.log("never");`),
-      ],
-    };
+    const nb = fixtureNotebook([
+      { markdown: "# fixture" },
+      ...[1, 2, 3].map((k) => `console.log("line ${k}");`),
+      '// a bad shape\nthrow new Error("shapes (2 x 3) and (4 x 5) do not match");',
+      `console.log("never");`,
+    ]);
     await Deno.writeTextFile(`${dir}/fixture.ipynb`, JSON.stringify(nb));
     const run = await executeNotebook(`${dir}/fixture.ipynb`, { outDir: `${dir}/build`, quiet: true });
     assert.equal(run.ok, false);

@@ -2,8 +2,9 @@
  * The course library in one import: `import { Network, sigmoid, show } from "../lib/mod.ts";`
  *
  * Two kinds of code live here. The from-scratch maths a learner reads (matrix, activations, loss,
- * network) never imports tfjs; the instruments (backend, data, train, plot, progress) never import
- * the from-scratch maths. Notebooks put them side by side.
+ * network, descent) never imports tfjs; the tfjs instruments (backend, data, train) never import the
+ * from-scratch maths, so that each can check the other. The display side (jupyter, plot, heatmap,
+ * widgets, progress) imports no tfjs; the widgets draw descent's paths. Notebooks put them side by side.
  */
 export * from "./random.ts";
 export * from "./matrix.ts";
@@ -14,6 +15,10 @@ export * from "./backend.ts";
 export * from "./data.ts";
 export * from "./train.ts";
 export * from "./search.ts";
+export * from "./descent.ts";
+export * from "./jupyter.ts";
 export * from "./plot.ts";
+export * from "./heatmap.ts";
+export * from "./widgets.ts";
 export * from "./progress.ts";
 export * from "./exercise.ts";

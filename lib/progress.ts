@@ -8,7 +8,7 @@
  * the time left: remaining = elapsed / step * (total - step), i.e. assuming the steps to come take as
  * long on average as the steps so far.
  */
-import { display, jupyterApi } from "./plot.ts";
+import { display, jupyterApi } from "./jupyter.ts";
 
 /** Where a progress bar draws itself. */
 export type ProgressMode = "notebook" | "terminal" | "log";
@@ -178,7 +178,7 @@ export class Progress {
     }
     await this.#display(
       { "text/html": this.html(final), "text/plain": line },
-      // Only the final state must wait to reach the front end before the cell ends (see plot.ts display).
+      // Only the final state must wait to reach the front end before the cell ends (see jupyter.ts display).
       { display_id: this.#displayId, update: this.#drawnOnce, settle: final },
     );
     this.#drawnOnce = true;

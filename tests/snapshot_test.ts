@@ -8,7 +8,8 @@ import {
   snapshotPage,
   withPicture,
 } from "../tools/snapshot.ts";
-import { bundle, lines, newPlotSession } from "../lib/plot.ts";
+import { bundle, newPlotSession } from "../lib/jupyter.ts";
+import { lines } from "../lib/plot.ts";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 

@@ -1,0 +1,164 @@
+/** Tests of lib/jupyter.ts: display bundles are well-formed and safe, plotly.js goes out once, text outside a kernel. */
+import { assert } from "./assert.ts";
+import {
+  bundle,
+  describe,
+  display,
+  figureJson,
+  injectPlotly,
+  newPlotSession,
+  plotlyPath,
+  plotlyVersion,
+  print,
+  show,
+} from "../lib/jupyter.ts";
+import { figure, lines, type Trace } from "../lib/plot.ts";
+import { heatmap } from "../lib/heatmap.ts";
+import { neuronExplorer } from "../lib/widgets.ts";
+
+const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+const axes = { title: "T", xTitle: "x", yTitle: "y" };
+
+/** The text of a layout title ({ text } in plotly.js 3+). */
+function text(title: unknown): string {
+  return (title as { text: string }).text;
+}
+
+/** The JSON object that Plotly.newPlot gets in a figure's HTML. */
+function htmlFigure(html: string): { data: Trace[]; layout: Record<string, unknown> } {
+  const m = /var fig = (\{.*\});\n/.exec(html);
+  assert.ok(m, "figure JSON in the HTML");
+  return JSON.parse(m[1]);
+}
+
+Deno.test("bundle: plotly JSON, HTML with a div and Plotly.newPlot, and a text line", () => {
+  const fig = lines([{ name: "train", y: [3, 2, 1] }], { title: "Loss", xTitle: "epoch", yTitle: "L" });
+  const b = bundle(fig, newPlotSession());
+  assert.deepEqual(Object.keys(b).sort(), [PLOTLY_MIME, "text/html", "text/plain"].sort());
+  // The plotly MIME holds plain JSON (what a front end receives after serialisation).
+  const json = b[PLOTLY_MIME] as { data: Trace[]; layout: Record<string, unknown> };
+  assert.deepEqual(JSON.parse(JSON.stringify(json)), json);
+  assert.deepEqual(json.data[0].y, [3, 2, 1]);
+  assert.equal(text(json.layout.title), "Loss");
+  const html = b["text/html"] as string;
+  const id = /<div id="(course-plot-1-[0-9a-f]{8})"/.exec(html)?.[1];
+  assert.ok(id, "a div with a counted id");
+  assert.ok(html.includes(`querySelectorAll('div[id="${id}"]')`), "the script finds its div");
+  assert.ok(html.includes("Plotly.newPlot(el, fig.data, fig.layout, fig.config)"));
+  assert.match(html, /<p class="course-plot-placeholder"[^>]*>Interactive plot "Loss": drawn by JavaScript/);
+  assert.ok(
+    html.indexOf(`el.innerHTML = ""`) < html.indexOf("Plotly.newPlot(el"),
+    "placeholder cleared first",
+  );
+  assert.deepEqual(htmlFigure(html).data, json.data, "the HTML draws the same figure");
+  assert.match(b["text/plain"], /Loss/);
+  assert.match(b["text/plain"], /1 trace/);
+});
+
+Deno.test("bundle: every script in the HTML is valid JavaScript, with no script tag inside another", () => {
+  const session = newPlotSession();
+  for (const fig of [lines([{ name: "a", y: [1, 2] }], axes), heatmap([[1, 2]], axes), neuronExplorer()]) {
+    const html = bundle(fig, session)["text/html"] as string;
+    const scripts = [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    assert.ok(scripts.length >= 1);
+    for (const body of scripts) {
+      assert.ok(!/<script/i.test(body), "no nested <script>");
+      new Function(body); // throws a SyntaxError if the browser could not run it
+    }
+  }
+});
+
+Deno.test("bundle: plotly.js is injected once per session, inline, with the npm package's source", () => {
+  const session = newPlotSession();
+  const first = bundle(lines([{ name: "a", y: [1, 2] }], axes), session)["text/html"] as string;
+  const second = bundle(lines([{ name: "b", y: [1, 2] }], axes), session)["text/html"] as string;
+  const source = Deno.readTextFileSync(plotlyPath);
+  const marker = source.slice(0, 40); // the plotly.js banner
+  assert.equal(first.split(marker).length - 1, 1, "first figure carries plotly.js once");
+  assert.equal(second.split(marker).length - 1, 0, "second figure does not");
+  assert.ok(first.indexOf(marker) < first.indexOf("<div id="), "plotly.js comes before the figure's div");
+  assert.ok(first.length > source.length, "the whole library, inline (offline)");
+  assert.ok(!/<script[^>]+src=/.test(first), "no external script");
+  assert.match(second, /id="course-plot-2-/);
+  // A fresh session (a new kernel) gives the same HTML again: ids are deterministic.
+  const again = bundle(lines([{ name: "a", y: [1, 2] }], axes), newPlotSession())["text/html"];
+  assert.equal(again, first);
+});
+
+Deno.test("bundle: a missing Plotly shows a message, not a JavaScript error", () => {
+  const html = bundle(lines([{ name: "a", y: [1] }], axes), {
+    count: 0,
+    injected: true,
+  })["text/html"] as string;
+  assert.match(html, /typeof window\.Plotly === "undefined"/);
+  assert.match(html, /course-plot-missing/);
+  assert.match(html, /injectPlotly\(\)/);
+});
+
+Deno.test("bundle: JSON is script-safe and drops typed arrays and non-finite numbers", () => {
+  const fig = figure([{ type: "scatter", name: "</script><b>", y: new Float32Array([0.1, NaN, Infinity]) }], {
+    title: { text: "a </script> b" },
+  });
+  const html = bundle(fig, { count: 0, injected: true })["text/html"] as string;
+  assert.equal(html.split("</script>").length - 1, 1, "only the script's own closing tag");
+  const parsed = JSON.parse(figureJson(fig));
+  // Float32 0.1 is 0.100000001490116...; 6 significant digits keep notebooks small.
+  assert.deepEqual(parsed.data[0].y, [0.1, null, null]);
+  assert.equal(htmlFigure(html).data[0].name, "</script><b>");
+});
+
+/** The lines console.log receives while `run` runs (outside a kernel, where every output is printed). */
+async function logsOf(run: () => Promise<void>): Promise<string[]> {
+  const logged: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => logged.push(args.join(" "));
+  try {
+    await run();
+  } finally {
+    console.log = original;
+  }
+  return logged;
+}
+
+Deno.test("show: outside a kernel prints the text line and does not throw", async () => {
+  const logged = await logsOf(() =>
+    show(lines([{ name: "a", y: [1, 2] }], { title: "Printed", xTitle: "x", yTitle: "y" }))
+  );
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /^\[plot\] Printed/);
+});
+
+Deno.test("print: outside a kernel it is console.log (strings as they are, values inspected)", async () => {
+  assert.deepEqual(await logsOf(() => print("loss", 0.5, [1, 2], { a: 1 })), ["loss 0.5 [ 1, 2 ] { a: 1 }"]);
+});
+
+Deno.test("display: outside a kernel prints the bundle's text, or says it was meant for a notebook", async () => {
+  assert.deepEqual(await logsOf(() => display({ "text/html": "<b>7</b>", "text/plain": "7" })), ["7"]);
+  assert.deepEqual(await logsOf(() => display({ "text/html": "<b>7</b>" })), ["[output for a notebook]"]);
+});
+
+Deno.test("describe: title, trace count and names, axis titles", () => {
+  const fig = lines([{ name: "train", y: [1] }, { name: "test", y: [2] }], {
+    title: "Loss",
+    xTitle: "epoch",
+    yTitle: "L",
+  });
+  assert.equal(describe(fig), "[plot] Loss (2 traces, scatter: train, test; x: epoch, y: L)");
+});
+
+Deno.test("bundle: any plotly figure object will do, not only the charts' Figure", () => {
+  const plain = { data: [{ type: "bar", name: "a", y: [1, 2] }], layout: { title: "Plain" }, config: {} };
+  const b = bundle(plain, newPlotSession());
+  assert.deepEqual(b[PLOTLY_MIME], plain);
+  assert.equal(b["text/plain"], "[plot] Plain (1 trace, bar)");
+  assert.equal(htmlFigure(b["text/html"] as string).layout.title, "Plain");
+});
+
+Deno.test("plotlyVersion: the version of the npm package that is read from disk", async () => {
+  const pkg = JSON.parse(await Deno.readTextFile(new URL("package.json", plotlyPath)));
+  assert.equal(plotlyVersion(), pkg.version);
+});
+
+Deno.test("injectPlotly: outside a kernel it sends nothing and prints nothing", async () => {
+  assert.deepEqual(await logsOf(injectPlotly), []);
+});

@@ -12,22 +12,18 @@
  * The argument, or else the environment variable `COURSE_BACKEND`, forces one of them.
  *
  * wasm runs on one thread unless asked otherwise: `setupBackend("wasm", { threads: 2 })` or
- * `COURSE_WASM_THREADS=2` start tfjs's threaded SIMD build (see `withWasmThreads`). Measured on a 2-core
- * machine (tools/bench.ts, one epoch of 256-500-500-10): 340 ms instead of 520 when the machine is
- * otherwise idle, but 1,100-2,400 ms instead of 550-1,600 while other programs keep a core busy, and
- * ~110 MB more memory and ~0.4 s more start-up. So it stays opt-in: worth it on an idle laptop.
+ * `COURSE_WASM_THREADS=2` start tfjs's threaded SIMD build (see `withWasmThreads`). It stays opt-in
+ * because it only pays off on an otherwise idle machine (the README's performance section has the numbers).
  *
- * Two repairs to tfjs 4.22 happen here, because the course depends on them:
- * - wasm: `matMul(a, b, transposeA, transposeB)` with a transpose flag is 9-18x slower than
- *   transposing first, and every backward pass of a dense layer uses it. We re-register the
- *   matrix-product kernels so that they transpose explicitly and then call the fast kernel.
- * - webgpu: tfjs asks for `requiredFeatures: ["timestamp-query", ["bgra8unorm-storage"]]` (an
- *   array inside the list), which Deno rejects; we create the device ourselves with a flat list.
+ * When wasm starts, the kernel repairs of lib/kernels.ts are installed. For webgpu, tfjs asks for
+ * `requiredFeatures: ["timestamp-query", ["bgra8unorm-storage"]]` (an array inside the list), which Deno
+ * rejects; we create the device ourselves with a flat list.
  */
 import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { Worker as NodeWorker } from "node:worker_threads";
 import os from "node:os";
+import { installKernelRepairs } from "./kernels.ts";
 
 /** The backends the course knows, fastest first. */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
@@ -48,7 +44,6 @@ export const WASM_DIR: string = new URL(
   import.meta.url,
 ).href;
 
-const FIX_NOTE = "transposed matrix products fixed";
 let current: BackendInfo | undefined;
 let wasmPathsSet = false;
 
@@ -147,53 +142,6 @@ function wasmFilesPresent(): string | undefined {
   } catch (err) {
     return `the wasm binaries are missing (${file.pathname}: ${(err as Error).name}); run \`deno install\``;
   }
-}
-
-/** Marker on our kernel wrappers, so that installing twice does not wrap twice. */
-const FIXED = Symbol.for("course.transposeFix");
-
-/**
- * Re-registers the wasm matrix-product kernels (`BatchMatMul`, `_FusedMatMul`) so that a product with
- * `transposeA` / `transposeB` transposes its operand explicitly (a fast copy) and then runs the fast
- * untransposed kernel. Same numbers, 5-10x faster backward passes. Returns true when it is installed.
- */
-export function installWasmMatMulFix(): boolean {
-  for (const kernelName of ["BatchMatMul", "_FusedMatMul"]) {
-    const base = tf.getKernel(kernelName, "wasm");
-    if (!base) return false;
-    if ((base as unknown as Record<symbol, boolean>)[FIXED]) continue;
-    const transpose = tf.getKernel("Transpose", "wasm");
-    if (!transpose) return false;
-    const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-      const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
-      if (!transposeA && !transposeB) return base.kernelFunc({ inputs, backend, attrs });
-      // Swap the last two axes: (..., m, k) -> (..., k, m).
-      const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
-        const perm = x.shape.map((_, i) => i);
-        const r = perm.length;
-        [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-        return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
-      };
-      const a = inputs.a as tf.TensorInfo;
-      const b = inputs.b as tf.TensorInfo;
-      const at = transposeA ? swapLast(a) : a;
-      const bt = transposeB ? swapLast(b) : b;
-      const out = base.kernelFunc({
-        inputs: { ...inputs, a: at, b: bt },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
-      // The explicit transposes are temporaries of this kernel: free their memory now.
-      const data = backend as unknown as { disposeData(id: tf.DataId): void };
-      if (at !== a) data.disposeData(at.dataId);
-      if (bt !== b) data.disposeData(bt.dataId);
-      return out;
-    };
-    const fixed = { ...base, kernelFunc, [FIXED]: true };
-    tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel(fixed);
-  }
-  return true;
 }
 
 /** Switches tfjs to `name`; resolves to undefined on success or to the reason it failed. */
@@ -339,7 +287,7 @@ async function startWasm(threads = 1): Promise<string | undefined> {
     : await trySetBackend("wasm");
   if (failed) return failed;
   wasmThreadsStarted ??= threads;
-  if (!installWasmMatMulFix()) return "could not install the transposed-product fix";
+  if (!installKernelRepairs()) return "could not install the wasm kernel repairs (lib/kernels.ts)";
   return undefined;
 }
 
@@ -348,8 +296,8 @@ export interface SetupOptions {
   gpu?: GpuLike;
   /**
    * wasm threads (else `COURSE_WASM_THREADS`, else 1 = the single-threaded SIMD build). More than 1 starts
-   * tfjs's threaded SIMD build; fixed once wasm has started in a process. Off by default: 2 threads train
-   * 1.5x faster on an idle 2-core machine but 2x slower on a busy one (tools/bench.ts, "tfjs-wasm-2threads").
+   * tfjs's threaded SIMD build; fixed once wasm has started in a process. Off by default: it pays off only
+   * on an otherwise idle machine (tools/bench.ts, "tfjs-wasm-2threads").
    */
   threads?: number;
 }
@@ -382,14 +330,14 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     );
   }
   const threads = asked ?? wasmThreadsStarted ?? 1;
-  const wasmNote = threads > 1 ? `${FIX_NOTE}; ${threads} threads` : FIX_NOTE;
+  const wasmNote = threads > 1 ? `; ${threads} threads` : "";
 
   // Same choice as last time and still active: nothing to do.
   if (
     !options.gpu && current && tf.getBackend() === current.name &&
     (forced === undefined || forced === current.name)
   ) {
-    if (current.name !== "wasm" || installWasmMatMulFix()) return current;
+    if (current.name !== "wasm" || installKernelRepairs()) return current;
   }
 
   if (forced === "webgpu") {
@@ -403,7 +351,7 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
   if (forced === "wasm") {
     const failed = await startWasm(threads);
     if (failed) throw new Error(`wasm ${how}, but it failed to start: ${failed}`);
-    return current = { name: "wasm", reason: `${how}; ${wasmNote}` };
+    return current = { name: "wasm", reason: `${how}${wasmNote}` };
   }
   if (forced === "cpu") {
     const failed = await trySetBackend("cpu");
@@ -430,7 +378,7 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     skipped.push(`no webgpu: ${found.why}`);
   }
   const wasmFailed = await startWasm(threads);
-  if (!wasmFailed) return current = { name: "wasm", reason: `${skipped.join("; ")}; ${wasmNote}` };
+  if (!wasmFailed) return current = { name: "wasm", reason: `${skipped.join("; ")}${wasmNote}` };
   skipped.push(`wasm failed to start (${wasmFailed})`);
   const cpuFailed = await trySetBackend("cpu");
   if (cpuFailed) throw new Error(`no tfjs backend could start: ${skipped.join("; ")}; ${cpuFailed}`);

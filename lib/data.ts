@@ -270,6 +270,22 @@ export async function loadDigits(options: LoadOptions = {}): Promise<Digits> {
   return { ...splitDigits(x, y, seed), side: SIDE, dim: DIM };
 }
 
+/** Splits off the last `size` examples of a split as a validation set: { train, validation }. */
+export function holdOut(split: Split, size: number): { train: Split; validation: Split } {
+  if (!split || !(split.x instanceof Float32Array) || !(split.y instanceof Uint8Array)) {
+    throw new Error(`holdOut: expected a Split { x: Float32Array, y: Uint8Array, n }, got ${split}`);
+  }
+  if (!Number.isInteger(size) || size < 1 || size >= split.n) {
+    throw new Error(`holdOut: size must be an integer in 1..${split.n - 1}, got ${size}`);
+  }
+  const dim = split.x.length / split.n;
+  const cut = split.n - size;
+  return {
+    train: { x: split.x.slice(0, cut * dim), y: split.y.slice(0, cut), n: cut },
+    validation: { x: split.x.slice(cut * dim), y: split.y.slice(cut), n: size },
+  };
+}
+
 /** A split as tfjs tensors: `xs` (N x 256) and `ys` one-hot (N x 10). The caller disposes them. */
 export function toTensors(split: Split): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
   if (split.x.length !== split.n * DIM || split.y.length !== split.n) {

@@ -5,13 +5,7 @@
  * Outputs are columns (one per example); labels are class indices 0 .. classes - 1.
  */
 import { argmaxCols, Matrix } from "./matrix.ts";
-
-/**
- * The smallest probability the loss takes a logarithm of: ln(y) is computed as ln(max(y, EPSILON)), so a
- * probability that underflowed to 0 costs -ln(1e-7) = 16.1 instead of Infinity. 1e-7 is also the floor
- * tfjs and Keras use in their cross-entropy, so the two sides of the course report the same losses.
- */
-export const EPSILON = 1e-7;
+import { EPSILON } from "./training.ts"; // ln(max(y, EPSILON)): a loss never becomes Infinity
 
 /** Throws unless labels has n entries, each a whole number 0 .. classes - 1 (n = 0 is an empty batch). */
 export function checkLabels(what: string, labels: ArrayLike<number>, classes: number, n?: number): void {

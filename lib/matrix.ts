@@ -190,11 +190,9 @@ function checkSameShape(what: string, A: Matrix, B: Matrix): void {
 /**
  * The matrix product C = A B, C_ij = sum_k A_ik B_kj; A is (m x n), B must be (n x p).
  *
- * Loop order i-k-j: for each row i of C, add A_ik times row k of B, for every k. The innermost loop then
- * walks rows of B and C from left to right, which is how they lie in memory (row-major), so the processor
- * reads them in order instead of jumping by a whole row per step as the textbook i-j-k order does for B.
- * Taking four terms of the sum per pass (k, k+1, k+2, k+3) reads and writes row i of C four times less
- * often. Together: about 5 GFLOP/s here at 512 x 512, against 0.6 for the naive loops.
+ * The loops run i, k, j rather than the textbook i, j, k: the same sum, but the innermost loop walks
+ * row k of B and row i of C from left to right, the order in which they lie in memory (row-major), so
+ * the processor reads them in sequence instead of jumping a whole row of B at every step.
  */
 export function matmul(A: Matrix, B: Matrix): Matrix {
   checkMatrix("matmul", "A", A);
@@ -205,25 +203,13 @@ export function matmul(A: Matrix, B: Matrix): Matrix {
         `columns of A (${A.cols}) must equal rows of B (${B.rows})`,
     );
   }
-  const m = A.rows, n = A.cols, p = B.cols;
-  const a = A.data, b = B.data;
+  const [m, n, p] = [A.rows, A.cols, B.cols];
   const C = new Matrix(m, p);
-  const c = C.data;
-  const n4 = n - (n % 4);
+  const [a, b, c] = [A.data, B.data, C.data];
   for (let i = 0; i < m; i++) {
-    const ci = i * p; // row i of C starts here
-    const ai = i * n; // row i of A starts here
-    let k = 0;
-    for (; k < n4; k += 4) {
-      const a0 = a[ai + k], a1 = a[ai + k + 1], a2 = a[ai + k + 2], a3 = a[ai + k + 3];
-      const b0 = k * p, b1 = b0 + p, b2 = b1 + p, b3 = b2 + p; // rows k..k+3 of B
-      for (let j = 0; j < p; j++) {
-        c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-      }
-    }
-    for (; k < n; k++) { // the last n % 4 terms, one at a time
-      const aik = a[ai + k], bk = k * p;
-      for (let j = 0; j < p; j++) c[ci + j] += aik * b[bk + j];
+    for (let k = 0; k < n; k++) {
+      const aik = a[i * n + k];
+      for (let j = 0; j < p; j++) c[i * p + j] += aik * b[k * p + j]; // C_ij += A_ik B_kj
     }
   }
   return C;

@@ -7,6 +7,7 @@
  * widgets, progress) imports no tfjs; the widgets draw descent's paths. Notebooks put them side by side.
  */
 export * from "./random.ts";
+export * from "./training.ts";
 export * from "./matrix.ts";
 export * from "./activations.ts";
 export * from "./loss.ts";
@@ -14,6 +15,7 @@ export * from "./network.ts";
 export * from "./backend.ts";
 export * from "./data.ts";
 export * from "./train.ts";
+export * from "./train_model.ts";
 export * from "./search.ts";
 export * from "./descent.ts";
 export * from "./jupyter.ts";

@@ -24,11 +24,23 @@ import {
   transpose,
 } from "./matrix.ts";
 import { relu, reluPrime, sigmoid, sigmoidPrime, softmax } from "./activations.ts";
-import { accuracy, checkLabels, EPSILON, oneHot, totalLoss } from "./loss.ts";
+import { accuracy, checkLabels, oneHot, totalLoss } from "./loss.ts";
 import { randn, rng, shuffle } from "./random.ts";
+import {
+  checkEpochLoss,
+  checkEta,
+  checkHidden,
+  checkWhole,
+  divergence,
+  type Hidden,
+  type History,
+  Interrupt,
+  newHistory,
+  record,
+  reportStop,
+  type TrainingCallbacks,
+} from "./training.ts";
 
-/** The activation of the hidden layers. */
-export type Hidden = "sigmoid" | "relu";
 /** The activation of the output layer: softmax (classes compete) or sigmoid (the lecture's example). */
 export type Output = "softmax" | "sigmoid";
 
@@ -44,37 +56,22 @@ export interface Layers {
   a: Matrix[];
 }
 
-/** dL/dW^l in dW[l - 1] and dL/db^l in db[l - 1] (shapes of W and b), and the batch's loss L there. */
+/** dL/dW^l in dW[l - 1] and dL/db^l in db[l - 1] (shapes of W and b); the batch's loss L and outputs y. */
 export interface Gradient {
   dW: Matrix[];
   db: Matrix[];
   loss: number;
+  /** The outputs y = a^L of the forward pass the gradient was computed from (one column per example). */
+  y: Matrix;
 }
 
-/** What SGD tells onBatch after each mini-batch: loss is the batch's mean C (epoch, step count from 1). */
-export interface BatchInfo {
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  loss: number;
-}
-
-/** What SGD tells onEpoch after each epoch: loss is the mean C over the epoch's mini-batches. */
-export interface EpochInfo {
-  epoch: number;
-  epochs: number;
-  loss: number;
-}
-
-/** Options of SGD; the callbacks may be async (SGD awaits them), e.g. to update a progress bar. */
-export interface SGDOptions {
+/** Options of SGD: eta, mini-batch size m, epochs, a seed for the order, a test set to measure after each epoch. */
+export interface SGDOptions extends TrainingCallbacks {
   epochs: number;
   batchSize: number;
   eta: number;
   seed?: number;
-  onBatch?: (info: BatchInfo) => void | Promise<void>;
-  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  test?: { X: Matrix; labels: ArrayLike<number> };
 }
 
 /** The activations of a network: hidden layers, output layer. */
@@ -106,9 +103,7 @@ export class Network {
 
   /** A network from its weight matrices and bias columns (checked to chain: W^l is n_l x n_{l-1}). */
   constructor(W: Matrix[], b: Matrix[], { hidden = "sigmoid", output = "softmax" }: NetworkOptions = {}) {
-    if (!Object.hasOwn(HIDDEN, hidden)) {
-      throw new Error(`Network: hidden must be "sigmoid" or "relu", got "${hidden}"`);
-    }
+    checkHidden("Network", hidden);
     if (output !== "softmax" && output !== "sigmoid") {
       throw new Error(`Network: output must be "softmax" or "sigmoid", got "${output}"`);
     }
@@ -253,7 +248,7 @@ export class Network {
     }
     // An output holding NaN (weights blown up) has no loss: report NaN, which SGD names with its step.
     const loss = a[L].data.some(Number.isNaN) ? NaN : totalLoss(a[L], labels);
-    return { dW, db, loss };
+    return { dW, db, loss, y: a[L] };
   }
 
   /**
@@ -295,67 +290,78 @@ export class Network {
 
   /**
    * Mini-batch stochastic gradient descent: each epoch shuffles the examples (seeded), then for each
-   * mini-batch of m examples takes a step with the batch's mean gradient, (eta / m) dL_batch/dW (as PyTorch
-   * and tfjs do). Returns, for each epoch, the mean C per example over its mini-batches, each measured just
-   * before its step (as tfjs and Keras report it). Throws if the loss or the weights become NaN or
-   * Infinity, naming the epoch and batch step, and if the mean C per example stays above SATURATED (half
-   * the largest loss -ln EPSILON = 16.1) for two epochs in a row or at the last epoch: a learning rate far
-   * too large can also saturate the neurons instead of overflowing, leaving the network confidently wrong.
+   * mini-batch of m examples runs backprop and takes a step with the batch's mean gradient, eta / m times
+   * dL_batch/dW (as PyTorch and tfjs do). Reports and returns, per epoch, the mean C and the accuracy over
+   * its mini-batches (each measured just before its step, as tfjs and Keras report them) and, given a
+   * test set, the test set's after the epoch. Throws if training diverges (see checkEpochLoss; a NaN is
+   * named with its batch). Kernel > Interrupt stops it after the current mini-batch, keeping the weights.
    */
-  async SGD(X: Matrix, labels: ArrayLike<number>, options: SGDOptions): Promise<number[]> {
-    const { epochs, batchSize, eta, seed = 0, onBatch, onEpoch } = options ?? {};
+  async SGD(X: Matrix, labels: ArrayLike<number>, options: SGDOptions): Promise<History> {
+    const { epochs, batchSize, eta, seed = 0, test, onBatch, onEpoch } = options ?? {};
     const x = this.input("SGD", X);
     checkLabels("SGD", labels, this.sizes[this.L], x.cols);
-    if (!Number.isInteger(epochs) || epochs < 1) {
-      throw new Error(`SGD: epochs must be a whole number >= 1, got ${epochs}`);
-    }
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new Error(`SGD: batchSize must be a whole number >= 1, got ${batchSize}`);
-    }
+    checkWhole("SGD", "epochs", epochs, 1);
+    checkWhole("SGD", "batchSize", batchSize, 1);
     checkEta("SGD", eta);
+    const xTest = test ? this.input("SGD (test.X)", test.X) : undefined;
+    if (test) checkLabels("SGD (test.labels)", test.labels, this.sizes[this.L], xTest!.cols);
     // NaN in the data (checked by input) or the weights would poison every step: say so now, not later.
     this.W.forEach((W, k) => {
       checkFinite("SGD", `W^${k + 1} (before training)`, W);
       checkFinite("SGD", `b^${k + 1} (before training)`, this.b[k]);
     });
-    const N = x.cols, steps = Math.ceil(N / batchSize);
+    const N = x.cols, steps = Math.ceil(N / batchSize), classes = this.sizes[this.L];
     const random = rng(seed);
     const order = Array.from({ length: N }, (_, n) => n);
-    const history: number[] = [];
-    let saturatedBefore = false;
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      shuffle(order, random);
-      let epochLoss = 0;
-      for (let step = 1; step <= steps; step++) {
-        const batch = order.slice((step - 1) * batchSize, step * batchSize);
-        const grad = this.backprop(selectColumns(x, batch), batch.map((n) => labels[n]));
-        const where = `epoch ${epoch} of ${epochs}, batch step ${step} of ${steps}`;
-        if (!Number.isFinite(grad.loss)) throw divergence(`the loss became ${grad.loss}`, where, eta);
-        ({ W: this.W, b: this.b } = this.stepped(grad, eta / batch.length));
-        if (!this.finite()) {
-          throw divergence("the weights became NaN or Infinity after the update", where, eta);
+    const history = newHistory();
+    const interrupt = Interrupt.watch();
+    try {
+      for (let epoch = 1; epoch <= epochs && !history.stopped; epoch++) {
+        const start = performance.now();
+        shuffle(order, random);
+        let L = 0, correct = 0, seen = 0;
+        for (let step = 1; step <= steps; step++) {
+          const batch = order.slice((step - 1) * batchSize, step * batchSize);
+          const batchLabels = batch.map((n) => labels[n]);
+          const where = `epoch ${epoch} of ${epochs}, mini-batch ${step} of ${steps}`;
+          const grad = this.backprop(selectColumns(x, batch), batchLabels); // backprop ...
+          if (!Number.isFinite(grad.loss)) {
+            throw divergence("SGD", `the loss became ${grad.loss}`, where, eta);
+          }
+          try {
+            this.step(grad, eta / batch.length); // ... then step, with the batch's mean gradient
+          } catch {
+            throw divergence("SGD", "the weights became NaN or Infinity after the update", where, eta);
+          }
+          L += grad.loss;
+          correct += accuracy(grad.y, batchLabels) * batch.length;
+          seen += batch.length;
+          history.batchLoss.push(grad.loss / batch.length);
+          if (onBatch) await onBatch({ epoch, epochs, step, steps });
+          if (step < steps && await interrupt.requested()) history.stopped = { epoch, epochs, step, steps };
+          if (history.stopped) break;
         }
-        epochLoss += grad.loss;
-        if (onBatch) await onBatch({ epoch, epochs, step, steps, loss: grad.loss / batch.length });
+        if (epoch < epochs && !history.stopped && await interrupt.requested()) {
+          history.stopped = { epoch, epochs, step: steps, steps };
+        }
+        const last = epoch === epochs || history.stopped !== null;
+        checkEpochLoss("SGD", L / seen, history.loss.at(-1), { epoch, epochs, eta, classes, last });
+        const report = {
+          epoch,
+          epochs,
+          loss: L / seen,
+          accuracy: correct / seen,
+          testLoss: xTest ? totalLoss(this.feedforward(xTest), test!.labels) / xTest.cols : null,
+          testAccuracy: xTest ? this.accuracy(xTest, test!.labels) : null,
+          ms: performance.now() - start,
+        };
+        record(history, report);
+        if (onEpoch) await onEpoch(report);
       }
-      // Stuck far above a random guess: two epochs in a row, or at the end (one such epoch can recover).
-      const saturated = epochLoss / N > SATURATED;
-      if (saturated && (saturatedBefore || epoch === epochs)) {
-        const classes = this.sizes[this.L];
-        throw divergence(
-          `the mean loss per example stayed above ${SATURATED.toFixed(2)}, half the largest possible, ` +
-            `reaching ${(epochLoss / N).toFixed(2)}`,
-          `epoch ${epoch} of ${epochs}`,
-          eta,
-          ` The neurons saturated: the network is confidently wrong on most examples (a random guess ` +
-            `scores ln ${classes} = ${Math.log(classes).toFixed(2)}, a confidently wrong answer ` +
-            `-ln EPSILON = ${(-Math.log(EPSILON)).toFixed(1)}).`,
-        );
-      }
-      saturatedBefore = saturated;
-      history.push(epochLoss / N);
-      if (onEpoch) await onEpoch({ epoch, epochs, loss: epochLoss / N });
+    } finally {
+      interrupt.close();
     }
+    if (history.stopped) await reportStop("SGD", history.stopped);
     return history;
   }
 
@@ -387,23 +393,7 @@ export class Network {
     }
     return x;
   }
-
-  /** Whether every weight and bias is a finite number (a quick test, for SGD's loop). */
-  private finite(): boolean {
-    for (const m of [...this.W, ...this.b]) {
-      for (let k = 0; k < m.data.length; k++) if (!Number.isFinite(m.data[k])) return false;
-    }
-    return true;
-  }
 }
-
-/**
- * An epoch whose mean loss per example exceeds half the largest possible, -ln(EPSILON) / 2 = 8.06, has
- * diverged: the right class then gets a probability below sqrt(EPSILON) = 3e-4 on (geometric) average,
- * thousands of times worse than a random guess. (The largest, 16.1 for every example, is never reached:
- * a saturated network predicts one class for everything, so measured plateaus sit near 0.9 x 16.1.)
- */
-const SATURATED = -Math.log(EPSILON) / 2;
 
 /** Throws unless every entry of m is a finite number, naming the first that is not. */
 function checkFinite(what: string, name: string, m: Matrix): void {
@@ -412,19 +402,4 @@ function checkFinite(what: string, name: string, m: Matrix): void {
     const i = Math.floor(k / m.cols), j = k % m.cols;
     throw new Error(`${what}: ${name} holds ${m.data[k]} at row ${i}, column ${j}: expected finite numbers`);
   }
-}
-
-function checkEta(what: string, eta: number): void {
-  if (typeof eta !== "number" || !Number.isFinite(eta) || eta <= 0) {
-    throw new Error(`${what}: the learning rate eta must be a positive finite number, got ${eta}`);
-  }
-}
-
-/** The error SGD throws when training blows up: what happened, where, and a smaller eta to try. */
-function divergence(what: string, where: string, eta: number, why = ""): Error {
-  const smaller = Number((eta / 10).toPrecision(3));
-  return new Error(
-    `SGD diverged: ${what} at ${where} (eta = ${eta}).${why} The learning rate is probably too large: ` +
-      `try eta = ${smaller}.`,
-  );
 }

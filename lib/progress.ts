@@ -15,10 +15,10 @@ export type ProgressMode = "notebook" | "terminal" | "log";
 
 /** Numbers shown beside the bar. */
 export interface ProgressValues {
-  /** Latest loss (e.g. the mini-batch's total loss L or mean C). */
-  loss?: number;
-  /** Latest accuracy, a fraction in [0, 1] (shown as a percentage). */
-  accuracy?: number;
+  /** Latest loss (e.g. the epoch's mean C); null or absent: not shown. */
+  loss?: number | null;
+  /** Latest accuracy, a fraction in [0, 1] (shown as a percentage); null or absent: not shown. */
+  accuracy?: number | null;
 }
 
 /** Options of a progress bar; `mode`, `write`, `display` and `now` are there so tests can watch it. */
@@ -157,8 +157,8 @@ export class Progress {
 
   #valueTexts(): string[] {
     const out: string[] = [];
-    if (this.values.loss !== undefined) out.push(`loss ${formatNumber(this.values.loss)}`);
-    if (this.values.accuracy !== undefined) out.push(`accuracy ${(100 * this.values.accuracy).toFixed(1)}%`);
+    if (this.values.loss != null) out.push(`loss ${formatNumber(this.values.loss)}`);
+    if (this.values.accuracy != null) out.push(`accuracy ${(100 * this.values.accuracy).toFixed(1)}%`);
     return out;
   }
 

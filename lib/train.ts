@@ -16,28 +16,40 @@
  * Why columns, when tfjs's own layers put examples in rows: besides matching the lecture, it is faster
  * on the wasm backend. Its matrix product re-packs the right-hand operand every time that operand is a
  * new tensor, and after every update the weights are new tensors. With examples in columns the
- * right-hand operand is always the (n x 100) batch, never a (500 x 500) weight matrix: measured 35%
- * less time per epoch (tools/bench.ts). The same rule makes the OUTPUT layer (10 neurons) cheaper with
- * examples in rows: there the packed operand is W^L (10 x 500), not the (500 x 100) batch, whose packing
- * cost more than the 10-row product itself. Softmax wants rows anyway.
+ * right-hand operand is always the (n x B) batch, never a large weight matrix. The same rule makes the
+ * OUTPUT layer (10 neurons) cheaper with examples in rows: there the packed operand is W^L (10 x n), not
+ * the (n x B) batch, whose packing costs more than the 10-row product itself. Softmax wants rows anyway.
+ *
+ * It follows the course's training contract (lib/training.ts): eta, the reports, the divergence rule,
+ * and Kernel > Interrupt.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, currentBackend, setupBackend } from "./backend.ts";
 import type { Split } from "./data.ts";
 import { rng, shuffle } from "./random.ts";
-
-/**
- * A mean loss per example above -ln(1e-7) / 2 = 8.06 means the right class gets a probability below 3e-4 on
- * (geometric) average: the training has diverged (the same rule as lib/network.ts's SGD).
- */
-const DIVERGED_LOSS = -Math.log(1e-7) / 2;
+import {
+  checkEpochLoss,
+  checkEta,
+  checkHidden,
+  checkWhole,
+  divergence,
+  type EpochReport,
+  type Hidden,
+  type History,
+  Interrupt,
+  newHistory,
+  record,
+  reportStop,
+  type TrainingCallbacks,
+} from "./training.ts";
 
 /** Options of `trainTf`. `sizes` = neurons per layer, input first: [256, 500, 500, 10]. */
-export interface TfTrainOptions {
+export interface TfTrainOptions extends TrainingCallbacks {
   sizes: number[];
-  hidden?: "sigmoid" | "relu";
+  hidden?: Hidden;
   optimizer?: "sgd" | "adam";
-  lr: number;
+  /** The learning rate eta (SGD's step size, or Adam's). */
+  eta: number;
   batchSize?: number;
   epochs?: number;
   seed?: number;
@@ -45,28 +57,6 @@ export interface TfTrainOptions {
   initial?: TfWeights[];
   /** Start this backend first (else the one `setupBackend` chose, or its automatic choice). */
   backend?: BackendName;
-  onBatch?: (info: TfBatchInfo) => void | Promise<void>;
-  onEpoch?: (info: TfEpochInfo) => void | Promise<void>;
-}
-
-/** Told after every mini-batch (no loss: reading it back would slow every step). */
-export interface TfBatchInfo {
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-}
-
-/** Told after every epoch: mean training loss C and accuracy over its batches, test accuracy and loss, time. */
-export interface TfEpochInfo {
-  epoch: number;
-  epochs: number;
-  loss: number;
-  accuracy: number;
-  testAccuracy: number | null;
-  /** Mean cross-entropy C per test example, after the epoch (null without a test set). */
-  testLoss: number | null;
-  ms: number;
 }
 
 /** One layer's parameters: W^l (n_l x n_{l-1}, row-major, `shape` = [n_l, n_{l-1}]) and b^l (n_l values). */
@@ -76,25 +66,12 @@ export interface TfWeights {
   shape: [number, number];
 }
 
-/** Per-epoch history, the loss of every mini-batch, and the final test predictions and weights. */
-export interface TfTrainResult {
-  loss: number[];
-  accuracy: number[];
-  testAccuracy: (number | null)[];
-  testLoss: (number | null)[];
-  ms: number[];
-  batchLoss: number[];
+/** The training's History, with the final test predictions and weights. */
+export interface TfTrainResult extends History {
   testPredictions: Uint8Array | null;
   /** The trained W^l and b^l of every layer (lecture layout, as in lib/network.ts). */
   weights: TfWeights[];
   backend: string;
-}
-
-/** Throws unless `value` is an integer >= min, naming the option. */
-function checkInteger(name: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`trainTf: ${name} must be an integer >= ${min}, got ${value}`);
-  }
 }
 
 /** Checks a split against the network: N x sizes[0] finite inputs, labels 0..classes-1. */
@@ -168,7 +145,7 @@ function initialWeights(sizes: number[], seed: number, initial?: TfWeights[]): N
  * layer's z^L TRANSPOSED, examples in rows (B x n_L): (z^L)^T = (a^{L-1})^T (W^L)^T + (b^L)^T.
  * Softmax is not applied.
  */
-function forward(X: tf.Tensor2D, { W, b }: Net, hidden: "sigmoid" | "relu") {
+function forward(X: tf.Tensor2D, { W, b }: Net, hidden: Hidden) {
   const a = [X];
   const L = W.length;
   for (let l = 0; l < L - 1; l++) {
@@ -192,7 +169,7 @@ function step(
   labels: tf.Tensor1D,
   net: Net,
   update: (grads: tf.Tensor[]) => void,
-  hidden: "sigmoid" | "relu",
+  hidden: Hidden,
   scale: number,
 ): tf.Tensor1D {
   return tf.tidy(() => {
@@ -243,7 +220,7 @@ function miniBatch(split: Split, picks: number[], classes: number) {
  * Predicted class of every example of a split and the sum of their cross-entropies C^n, one pair per
  * forward pass of at most 2,000 examples.
  */
-function predict(split: Split, net: Net, hidden: "sigmoid" | "relu"): [tf.Tensor1D, tf.Scalar][] {
+function predict(split: Split, net: Net, hidden: Hidden): [tf.Tensor1D, tf.Scalar][] {
   const inputs = split.x.length / split.n;
   const parts: [tf.Tensor1D, tf.Scalar][] = [];
   for (let start = 0; start < split.n; start += 2000) {
@@ -262,33 +239,31 @@ function predict(split: Split, net: Net, hidden: "sigmoid" | "relu"): [tf.Tensor
 
 /**
  * Trains a fully connected softmax network on `data.train` with tfjs (mini-batch SGD or Adam, seeded),
- * measuring test accuracy after each epoch when `data.test` is given. Every tensor is disposed at the end.
- * Throws, naming the epoch and batch, if the loss becomes NaN or infinite (learning rate too large).
+ * measuring the test set after each epoch when `data.test` is given. Every tensor is disposed at the end.
+ * Throws if training diverges (lib/training.ts). Kernel > Interrupt stops it after the current mini-batch,
+ * returning the weights trained so far.
  */
 export async function trainTf(
   data: { train: Split; test?: Split },
   options: TfTrainOptions,
 ): Promise<TfTrainResult> {
   if (!data?.train || !options) {
-    throw new Error("trainTf: expected trainTf({ train, test? }, { sizes, lr, ... }) with a training Split");
+    throw new Error("trainTf: expected trainTf({ train, test? }, { sizes, eta, ... }) with a training Split");
   }
-  const { sizes, hidden = "sigmoid", optimizer = "sgd", lr, batchSize = 100, epochs = 1, seed = 0 } = options;
+  const { sizes, hidden = "sigmoid", optimizer = "sgd", eta, batchSize = 100, epochs = 1, seed = 0 } =
+    options;
   if (!Array.isArray(sizes) || sizes.length < 2) {
     throw new Error(`trainTf: sizes must list at least 2 layer sizes (input, ..., output), got ${sizes}`);
   }
-  sizes.forEach((n, l) => checkInteger(`sizes[${l}]`, n, 1));
-  if (hidden !== "sigmoid" && hidden !== "relu") {
-    throw new Error(`trainTf: hidden must be "sigmoid" or "relu", got ${hidden}`);
-  }
+  sizes.forEach((n, l) => checkWhole("trainTf", `sizes[${l}]`, n, 1));
+  checkHidden("trainTf", hidden);
   if (optimizer !== "sgd" && optimizer !== "adam") {
     throw new Error(`trainTf: optimizer must be "sgd" or "adam", got ${optimizer}`);
   }
-  if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) {
-    throw new Error(`trainTf: the learning rate lr must be a positive finite number, got ${lr}`);
-  }
-  checkInteger("batchSize", batchSize, 1);
-  checkInteger("epochs", epochs, 1);
-  checkInteger("seed", seed, 0);
+  checkEta("trainTf", eta);
+  checkWhole("trainTf", "batchSize", batchSize, 1);
+  checkWhole("trainTf", "epochs", epochs, 1);
+  checkWhole("trainTf", "seed", seed, 0);
   const classes = sizes[sizes.length - 1];
   checkSplit("training", data.train, sizes[0], classes);
   if (data.test) checkSplit("test", data.test, sizes[0], classes);
@@ -298,37 +273,32 @@ export async function trainTf(
   const random = rng(seed);
   const net = initialWeights(sizes, seed, options.initial);
   const params = net.W.flatMap((W, l) => [W, net.b[l]]);
-  const opt = optimizer === "adam" ? tf.train.adam(lr) : undefined;
+  const opt = optimizer === "adam" ? tf.train.adam(eta) : undefined;
   const update = opt
     ? (grads: tf.Tensor[]) => opt.applyGradients(params.map((v, i) => ({ name: v.name, tensor: grads[i] })))
-    : (grads: tf.Tensor[]) => params.forEach((v, i) => v.assign(tf.sub(v, grads[i]))); // grads already x lr
-  const scale = opt ? 1 : lr;
+    : (grads: tf.Tensor[]) => params.forEach((v, i) => v.assign(tf.sub(v, grads[i]))); // grads already x eta
+  const scale = opt ? 1 : eta;
 
   const { train, test } = data;
   const inputs = sizes[0];
   const steps = Math.ceil(train.n / batchSize);
-  let live: (tf.Tensor | tf.Tensor[])[] = [];
+  let live: tf.Tensor[] = [];
   const result: TfTrainResult = {
-    loss: [],
-    accuracy: [],
-    testAccuracy: [],
-    testLoss: [],
-    ms: [],
-    batchLoss: [],
+    ...newHistory(),
     testPredictions: null,
     weights: [],
     backend: tf.getBackend(),
   };
+  const interrupt = Interrupt.watch();
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = 1; epoch <= epochs && !result.stopped; epoch++) {
       const start = performance.now();
       // A new order of the examples every epoch, from the seed.
       const order = shuffle(Array.from({ length: train.n }, (_, k) => k), random);
-      const stats: tf.Tensor1D[] = [];
-      live = [stats]; // disposed in finally, should a callback throw
+      live = []; // [sum of C, number correct] of every batch: disposed in finally, should a callback throw
       for (let s = 0; s < steps; s++) {
         const batch = miniBatch(train, order.slice(s * batchSize, (s + 1) * batchSize), classes);
-        stats.push(tf.tidy(() =>
+        live.push(tf.tidy(() =>
           step(
             tf.tensor2d(batch.X, [inputs, batch.size]),
             tf.tensor2d(batch.Yhat, [batch.size, classes]),
@@ -340,25 +310,28 @@ export async function trainTf(
           )
         ));
         await options.onBatch?.({ epoch, epochs, step: s + 1, steps });
+        const more = s + 1 < steps || epoch < epochs;
+        if (more && await interrupt.requested()) result.stopped = { epoch, epochs, step: s + 1, steps };
+        if (result.stopped) break;
       }
-      // One read-back per epoch: [loss sum, correct] of every batch.
-      const values = tf.tidy(() => tf.stack(stats));
+      // One read-back per epoch: [loss sum, correct] of every batch done.
+      const values = tf.tidy(() => tf.stack(live));
       const numbers = await values.data();
-      tf.dispose([values, ...stats]);
-      let lossSum = 0, correct = 0;
-      for (let s = 0; s < steps; s++) {
+      tf.dispose([values, ...live]);
+      let lossSum = 0, correct = 0, seen = 0;
+      for (let s = 0; s < live.length; s++) {
         const size = Math.min(batchSize, train.n - s * batchSize);
         const batchLoss = numbers[2 * s] / size;
         if (!Number.isFinite(batchLoss)) {
-          throw new Error(
-            `trainTf: training diverged: the loss became ${batchLoss} at epoch ${epoch}, batch ${s + 1} ` +
-              `(step ${(epoch - 1) * steps + s + 1}); try a smaller learning rate than ${lr}`,
-          );
+          const where = `epoch ${epoch} of ${epochs}, mini-batch ${s + 1} of ${steps}`;
+          throw divergence("trainTf", `the loss became ${batchLoss}`, where, eta);
         }
         result.batchLoss.push(batchLoss);
         lossSum += numbers[2 * s];
         correct += numbers[2 * s + 1];
+        seen += size;
       }
+      live = [];
       let testAccuracy: number | null = null, testLoss: number | null = null;
       if (test) {
         const parts = predict(test, net, hidden);
@@ -371,31 +344,19 @@ export async function trainTf(
         tf.dispose([predicted, lossSums, ...parts.flat()]);
         testAccuracy = result.testPredictions.filter((p, k) => p === test.y[k]).length / test.n;
       }
-      const ms = performance.now() - start;
-      // A too-large learning rate need not overflow: the loss can stay finite but huge, the network
-      // confidently wrong. Two such epochs in a row (or the last one) are reported like NaN.
-      const saturated = lossSum / train.n > DIVERGED_LOSS;
-      if (saturated && ((result.loss.at(-1) ?? 0) > DIVERGED_LOSS || epoch === epochs)) {
-        throw new Error(
-          `trainTf: training diverged: the mean loss per example was ${(lossSum / train.n).toPrecision(4)} ` +
-            `at epoch ${epoch} (above ${DIVERGED_LOSS.toFixed(2)}; a random guess costs ln ${classes} = ` +
-            `${Math.log(classes).toFixed(2)}); try a smaller learning rate than ${lr}`,
-        );
-      }
-      result.loss.push(lossSum / train.n);
-      result.accuracy.push(correct / train.n);
-      result.testAccuracy.push(testAccuracy);
-      result.testLoss.push(testLoss);
-      result.ms.push(ms);
-      await options.onEpoch?.({
+      const last = epoch === epochs || result.stopped !== null;
+      checkEpochLoss("trainTf", lossSum / seen, result.loss.at(-1), { epoch, epochs, eta, classes, last });
+      const report: EpochReport = {
         epoch,
         epochs,
-        loss: lossSum / train.n,
-        accuracy: correct / train.n,
-        testAccuracy,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
         testLoss,
-        ms,
-      });
+        testAccuracy,
+        ms: performance.now() - start,
+      };
+      record(result, report);
+      await options.onEpoch?.(report);
     }
     for (let l = 0; l < net.W.length; l++) {
       result.weights.push({
@@ -404,11 +365,13 @@ export async function trainTf(
         shape: [sizes[l + 1], sizes[l]],
       });
     }
-    return result;
   } finally {
-    tf.dispose([...params, ...live.flat()]);
+    interrupt.close();
+    tf.dispose([...params, ...live]);
     opt?.dispose();
     const leaked = tf.memory().numTensors - baseline;
     if (leaked !== 0) console.warn(`trainTf: ${leaked} tensors left behind (a bug in lib/train.ts)`);
   }
+  if (result.stopped) await reportStop("trainTf", result.stopped);
+  return result;
 }

@@ -1,7 +1,8 @@
 /** Cross-entropy, total loss, one-hot and accuracy against tfjs, on extreme logits, and on bad labels. */
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertClose } from "./assert.ts";
-import { accuracy, checkLabels, crossEntropy, EPSILON, oneHot, totalLoss } from "../lib/loss.ts";
+import { accuracy, checkLabels, crossEntropy, oneHot, totalLoss } from "../lib/loss.ts";
+import { EPSILON } from "../lib/training.ts";
 import { softmax } from "../lib/activations.ts";
 import { Matrix, transpose } from "../lib/matrix.ts";
 import { rng } from "../lib/random.ts";

@@ -5,7 +5,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertClose } from "./assert.ts";
 import { Matrix } from "../lib/matrix.ts";
-import { type Hidden, Network, type Output } from "../lib/network.ts";
+import { Network, type Output } from "../lib/network.ts";
+import type { Hidden } from "../lib/training.ts";
 import { randn, type Rng, rng } from "../lib/random.ts";
 
 tf.env().set("PROD", true);
@@ -235,9 +236,8 @@ Deno.test("SGD: lowers the loss on a seeded problem, reproducibly, and awaits it
     batchSize: 16,
     eta: 0.5,
     seed: 9,
-    onBatch: async ({ epoch, step, steps, loss }) => {
+    onBatch: async ({ epoch, step, steps }) => {
       await new Promise((resolve) => setTimeout(resolve, 0)); // async, like a progress bar update
-      assert(Number.isFinite(loss));
       events.push(`b${epoch}.${step}/${steps}`);
     },
     onEpoch: ({ epoch, epochs, loss }) => {
@@ -245,26 +245,59 @@ Deno.test("SGD: lowers the loss on a seeded problem, reproducibly, and awaits it
       epochLosses.push(loss);
     },
   });
-  assert.equal(history.length, 15);
-  assert.deepEqual(epochLosses, history);
+  const { loss } = history;
+  assert.equal(loss.length, 15);
+  assert.equal(history.stopped, null);
+  assert.deepEqual(epochLosses, loss);
+  assert.equal(history.batchLoss.length, 15 * 8);
+  assert(history.batchLoss.every(Number.isFinite));
+  // The epoch's loss is the mean C per example over its batches (the last batch has 8 examples, not 16).
+  const sizes = [16, 16, 16, 16, 16, 16, 16, 8];
+  const firstEpoch = history.batchLoss.slice(0, 8).reduce((s, l, k) => s + l * sizes[k], 0) / 120;
+  assertClose(loss[0], firstEpoch, 1e-9);
+  assert.equal(history.testLoss[0], null);
   assert.equal(events.length, 15 * (8 + 1)); // 120 examples / 16 = 8 batches (the last one has 8)
   assert.deepEqual(events.slice(0, 9), [...Array.from({ length: 8 }, (_, k) => `b1.${k + 1}/8`), "e1/15"]);
   const after = net.loss(X, labels) / labels.length;
   assert(after < 0.3 * before, `loss per example ${before} -> ${after}`);
-  assert(history[14] < 0.5 * history[0], `history ${history}`);
+  assert(loss[14] < 0.5 * loss[0], `history ${loss}`);
   assert(net.accuracy(X, labels) > 0.9, `accuracy ${net.accuracy(X, labels)}`);
 
   // Same seeds: identical losses and weights. Another shuffling seed: different losses.
   const again = Network.random([2, 8, 3], { seed: 5 });
-  assert.deepEqual(await again.SGD(X, labels, { epochs: 15, batchSize: 16, eta: 0.5, seed: 9 }), history);
+  assert.deepEqual((await again.SGD(X, labels, { epochs: 15, batchSize: 16, eta: 0.5, seed: 9 })).loss, loss);
   assert.deepEqual(again.W[0].data, net.W[0].data);
   const other = Network.random([2, 8, 3], { seed: 5 });
-  assert.notDeepEqual(await other.SGD(X, labels, { epochs: 15, batchSize: 16, eta: 0.5, seed: 10 }), history);
+  assert.notDeepEqual(
+    (await other.SGD(X, labels, { epochs: 15, batchSize: 16, eta: 0.5, seed: 10 })).loss,
+    loss,
+  );
 
   // ReLU hidden layers learn too.
   const reluNet = Network.random([2, 8, 3], { seed: 5, hidden: "relu" });
-  const reluHistory = await reluNet.SGD(X, labels, { epochs: 15, batchSize: 16, eta: 0.2, seed: 9 });
-  assert(reluHistory[14] < 0.5 * reluHistory[0], `relu history ${reluHistory}`);
+  const relu = (await reluNet.SGD(X, labels, { epochs: 15, batchSize: 16, eta: 0.2, seed: 9 })).loss;
+  assert(relu[14] < 0.5 * relu[0], `relu history ${relu}`);
+});
+
+Deno.test("SGD: accuracy and the test set per epoch, against the network's own forward pass", async () => {
+  const { X, labels } = blobs(1, 40);
+  const test = blobs(2, 20);
+  const net = Network.random([2, 8, 3], { seed: 5 });
+  const reports: { testLoss: number | null; testAccuracy: number | null }[] = [];
+  const history = await net.SGD(X, labels, {
+    epochs: 3,
+    batchSize: 120, // one batch per epoch: its accuracy is the network's before the epoch's step
+    eta: 0.5,
+    test,
+    onEpoch: ({ testLoss, testAccuracy }) => void reports.push({ testLoss, testAccuracy }),
+  });
+  // After the last epoch the test numbers are those of the trained network.
+  assertClose(history.testLoss[2]!, net.loss(test.X, test.labels) / test.labels.length, 1e-9);
+  assert.equal(history.testAccuracy[2], net.accuracy(test.X, test.labels));
+  assert.deepEqual(reports.map((r) => r.testAccuracy), history.testAccuracy);
+  // Training accuracy of epoch 1 = the accuracy of the untouched network (measured before the step).
+  const fresh = Network.random([2, 8, 3], { seed: 5 });
+  assert.equal(history.accuracy[0], fresh.accuracy(X, labels));
 });
 
 Deno.test("step: W <- W - eta dW, checked", () => {
@@ -285,12 +318,12 @@ Deno.test("step: W <- W - eta dW, checked", () => {
   }
 });
 
-Deno.test("SGD: a far too large learning rate is caught, naming the epoch and batch step", async () => {
+Deno.test("SGD: a far too large learning rate is caught, naming the epoch and mini-batch", async () => {
   const { X, labels } = blobs(2, 20);
   const net = Network.random([2, 16, 16, 3], { seed: 1, hidden: "relu" });
   await assert.rejects(
     () => net.SGD(X, labels, { epochs: 50, batchSize: 10, eta: 1e30, seed: 0 }),
-    /SGD diverged: the (loss|weights) became .* at epoch \d+ of 50, batch step \d+ of 6 \(eta = 1e\+30\)/,
+    /SGD diverged: the (loss|weights) became .* at epoch \d+ of 50, mini-batch \d+ of 6 \(eta = 1e\+30\)/,
   );
   for (const eta of [0, -0.1, NaN, Infinity, "0.1" as unknown as number]) {
     await assert.rejects(

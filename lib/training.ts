@@ -1,0 +1,217 @@
+/**
+ * The training contract: what every training loop of the course shares (`Network.SGD` from scratch,
+ * `trainTf` and `trainModel` on tfjs, the structure search), so that all of them speak one vocabulary:
+ *
+ * - the learning rate is the lecture's eta, the hidden activation a `Hidden`;
+ * - after every mini-batch a loop reports a `BatchReport`, after every epoch an `EpochReport`, and it
+ *   returns a `History` of its epochs;
+ * - one divergence rule (`checkEpochLoss`): a loss that is not a number, or one stuck far above a guess;
+ * - Kernel > Interrupt (SIGINT) stops it at the next mini-batch, keeping the parameters trained so far.
+ *
+ * It imports neither tfjs nor the from-scratch maths: both sides build on it.
+ */
+import { print } from "./jupyter.ts";
+
+/** The activation of the hidden layers. */
+export type Hidden = "sigmoid" | "relu";
+
+/** The hidden activations the course knows. */
+export const HIDDENS: readonly Hidden[] = Object.freeze(["sigmoid", "relu"]);
+
+/**
+ * The smallest probability a loss takes a logarithm of: ln(y) is computed as ln(max(y, EPSILON)), so a
+ * probability that underflowed to 0 costs -ln(1e-7) = 16.1 instead of Infinity. 1e-7 is also the floor
+ * tfjs and Keras use in their cross-entropy, so the two sides of the course report the same losses.
+ */
+export const EPSILON = 1e-7;
+
+/**
+ * A mean loss per example above half the largest possible, -ln(EPSILON) / 2 = 8.06, means the right class
+ * gets a probability below sqrt(EPSILON) = 3e-4 on (geometric) average: thousands of times worse than a
+ * random guess. (The largest, 16.1, is never reached: a saturated network predicts one class for
+ * everything, so its loss plateaus somewhat below.)
+ */
+export const SATURATED = -Math.log(EPSILON) / 2;
+
+/** Where a training loop is, told after every mini-batch (step counts from 1 within the epoch). */
+export interface BatchReport {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+}
+
+/** Told after every epoch: mean C and accuracy on the training batches (each measured before its step), the test set's after the epoch. */
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  /** Mean C per test example after the epoch (null without a test set). */
+  testLoss: number | null;
+  /** Fraction of test examples classified right after the epoch (null without a test set). */
+  testAccuracy: number | null;
+  ms: number;
+}
+
+/** The callbacks every training loop takes; they may be async (the loop awaits them). */
+export interface TrainingCallbacks {
+  onBatch?: (report: BatchReport) => void | Promise<void>;
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
+}
+
+/** Where an interrupted training stopped: after `step` of `steps` mini-batches of epoch `epoch`. */
+export interface Stopped {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+}
+
+/** What a training loop returns: one entry per epoch (an interrupted epoch counts with its finished batches). */
+export interface History {
+  loss: number[];
+  accuracy: number[];
+  testLoss: (number | null)[];
+  testAccuracy: (number | null)[];
+  ms: number[];
+  /** The mean C of every mini-batch, in order, each measured before its step. */
+  batchLoss: number[];
+  /** Where Kernel > Interrupt stopped the training, or null when it ran to the end. */
+  stopped: Stopped | null;
+}
+
+/** An empty history, to be filled epoch by epoch with `record`. */
+export function newHistory(): History {
+  return { loss: [], accuracy: [], testLoss: [], testAccuracy: [], ms: [], batchLoss: [], stopped: null };
+}
+
+/** Appends one epoch's report to a history. */
+export function record(history: History, report: EpochReport): void {
+  history.loss.push(report.loss);
+  history.accuracy.push(report.accuracy);
+  history.testLoss.push(report.testLoss);
+  history.testAccuracy.push(report.testAccuracy);
+  history.ms.push(report.ms);
+}
+
+/** Throws unless `hidden` is one of the course's hidden activations, naming `what` was called. */
+export function checkHidden(what: string, hidden: unknown): Hidden {
+  if (!(HIDDENS as readonly unknown[]).includes(hidden)) {
+    throw new Error(
+      `${what}: hidden must be ${HIDDENS.map((h) => `"${h}"`).join(" or ")}, got ${String(hidden)}`,
+    );
+  }
+  return hidden as Hidden;
+}
+
+/** Throws unless eta is a positive finite number. */
+export function checkEta(what: string, eta: unknown): void {
+  if (typeof eta !== "number" || !Number.isFinite(eta) || eta <= 0) {
+    throw new Error(`${what}: the learning rate eta must be a positive finite number, got ${String(eta)}`);
+  }
+}
+
+/** Throws unless `value` is a whole number >= min, naming the option. */
+export function checkWhole(what: string, name: string, value: unknown, min: number): void {
+  if (!Number.isInteger(value) || (value as number) < min) {
+    throw new Error(`${what}: ${name} must be a whole number >= ${min}, got ${String(value)}`);
+  }
+}
+
+/** The error a diverged training throws: what happened, where, and a smaller eta to try. */
+export function divergence(what: string, happened: string, where: string, eta: number, why = ""): Error {
+  const smaller = Number((eta / 10).toPrecision(3));
+  return new Error(
+    `${what} diverged: ${happened} at ${where} (eta = ${eta}).${why} The learning rate is probably too ` +
+      `large: try eta = ${smaller}.`,
+  );
+}
+
+/**
+ * The divergence rule, applied after each epoch to its mean loss per example: a loss that is NaN or
+ * infinite has diverged; so has one above SATURATED in this epoch and the one before, or in the last
+ * epoch (one such epoch can recover). A learning rate far too large need not overflow: it can saturate
+ * the neurons, leaving the network confidently wrong with a finite loss.
+ */
+export function checkEpochLoss(
+  what: string,
+  loss: number,
+  previous: number | undefined,
+  at: { epoch: number; epochs: number; eta: number; classes: number; last?: boolean },
+): void {
+  const where = `epoch ${at.epoch} of ${at.epochs}`;
+  if (!Number.isFinite(loss)) throw divergence(what, `the mean loss became ${loss}`, where, at.eta);
+  const last = at.last ?? at.epoch === at.epochs;
+  if (loss > SATURATED && ((previous ?? 0) > SATURATED || last)) {
+    throw divergence(
+      what,
+      `the mean loss per example stayed above ${SATURATED.toFixed(2)}, half the largest possible, ` +
+        `reaching ${loss.toFixed(2)}`,
+      where,
+      at.eta,
+      ` The neurons saturated: the network is confidently wrong on most examples (a random guess ` +
+        `scores ln ${at.classes} = ${Math.log(at.classes).toFixed(2)}).`,
+    );
+  }
+}
+
+/** Least time between two looks at the event loop, in ms: often enough to stop within a second. */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * Kernel > Interrupt for a training loop. Jupyter interrupts a kernel by sending it SIGINT, which Deno's
+ * kernel ignores unless a listener is registered: `watch()` registers one for the loop's lifetime. The
+ * loop asks `await interrupt.requested()` between mini-batches; that also lets the event loop run (tensor
+ * maths never yields), or the signal could not be delivered until the loop ended.
+ */
+export class Interrupt {
+  #requested = false;
+  #lastYield = performance.now();
+  #listener = () => {
+    this.#requested = true;
+  };
+  #listening = false;
+
+  private constructor() {}
+
+  /** Starts listening for SIGINT (where the runtime allows it); call `close()` when the loop ends. */
+  static watch(): Interrupt {
+    const interrupt = new Interrupt();
+    try {
+      Deno.addSignalListener("SIGINT", interrupt.#listener);
+      interrupt.#listening = true;
+    } catch {
+      // No signals here (e.g. a runtime without them): training then simply runs to its end.
+    }
+    return interrupt;
+  }
+
+  /** Whether SIGINT arrived; every YIELD_EVERY_MS it first lets pending events (the signal) in. */
+  async requested(): Promise<boolean> {
+    if (!this.#requested && performance.now() - this.#lastYield >= YIELD_EVERY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      this.#lastYield = performance.now();
+    }
+    return this.#requested;
+  }
+
+  /** Stops listening. */
+  close(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
+    try {
+      Deno.removeSignalListener("SIGINT", this.#listener);
+    } catch {
+      // already removed
+    }
+  }
+}
+
+/** Says, under the cell, where an interrupted training stopped and that its parameters are kept. */
+export async function reportStop(what: string, stopped: Stopped): Promise<void> {
+  await print(
+    `${what}: interrupted during epoch ${stopped.epoch} of ${stopped.epochs}, after mini-batch ` +
+      `${stopped.step} of ${stopped.steps}; the parameters trained so far are kept.`,
+  );
+}

@@ -10,7 +10,7 @@ import {
   NBCODE_DIR,
   rewriteImports,
 } from "../tools/nbcode.ts";
-import { NOTEBOOKS_DIR } from "../tools/course.ts";
+import { NOTEBOOKS_DIR } from "../tools/paths.ts";
 import { fixtureNotebook } from "./notebooks.ts";
 
 Deno.test("nbcode: relative imports are rewritten to resolve from build/nbcode/", () => {

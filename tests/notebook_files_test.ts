@@ -8,18 +8,10 @@
  * for YAML and HTML). So this test formats a copy and compares the bytes.
  */
 import { assert } from "./assert.ts";
+import type { Cell } from "../tools/notebook.ts";
+import { listFiles, NOTEBOOKS_DIR, ROOT } from "../tools/paths.ts";
 
-const root = new URL("../", import.meta.url);
-const notebooks = [...Deno.readDirSync(new URL("notebooks/", root))]
-  .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
-  .map((e) => e.name)
-  .sort();
-
-interface Cell {
-  cell_type: string;
-  outputs?: unknown[];
-  execution_count?: number | null;
-}
+const notebooks = listFiles(NOTEBOOKS_DIR, ".ipynb");
 
 Deno.test("notebooks: there are notebooks to check", () => {
   assert.ok(notebooks.length >= 1, "no notebooks found in notebooks/");
@@ -27,7 +19,7 @@ Deno.test("notebooks: there are notebooks to check", () => {
 
 for (const name of notebooks) {
   Deno.test(`notebooks/${name}: committed with outputs cleared`, () => {
-    const nb = JSON.parse(Deno.readTextFileSync(new URL(`notebooks/${name}`, root)));
+    const nb = JSON.parse(Deno.readTextFileSync(`${NOTEBOOKS_DIR}/${name}`));
     const dirty = (nb.cells as Cell[])
       .map((c, i) => ({ c, i }))
       .filter(({ c }) =>
@@ -41,8 +33,8 @@ for (const name of notebooks) {
 Deno.test("notebooks: code cells formatted as deno fmt formats them", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nbfmt-" });
   try {
-    await Deno.copyFile(new URL("deno.json", root), `${dir}/deno.json`);
-    for (const name of notebooks) await Deno.copyFile(new URL(`notebooks/${name}`, root), `${dir}/${name}`);
+    await Deno.copyFile(`${ROOT}/deno.json`, `${dir}/deno.json`);
+    for (const name of notebooks) await Deno.copyFile(`${NOTEBOOKS_DIR}/${name}`, `${dir}/${name}`);
     const run = await new Deno.Command(Deno.execPath(), {
       args: ["fmt", "--quiet", ...notebooks],
       cwd: dir,
@@ -50,7 +42,7 @@ Deno.test("notebooks: code cells formatted as deno fmt formats them", async () =
     }).output();
     assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
     const unformatted = notebooks.filter((name) =>
-      Deno.readTextFileSync(`${dir}/${name}`) !== Deno.readTextFileSync(new URL(`notebooks/${name}`, root))
+      Deno.readTextFileSync(`${dir}/${name}`) !== Deno.readTextFileSync(`${NOTEBOOKS_DIR}/${name}`)
     );
     assert.deepEqual(unformatted, [], `run \`deno fmt notebooks/\`: ${unformatted.join(", ")} not formatted`);
   } finally {

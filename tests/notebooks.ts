@@ -16,42 +16,15 @@
  *     });
  */
 import { setup } from "../tools/setup.ts";
-import {
-  describeFailure,
-  executeNotebook,
-  listNotebooks,
-  type NotebookRun,
-  NOTEBOOKS_DIR,
-} from "../tools/course.ts";
+import { describeFailure, executeNotebook, listNotebooks, type NotebookRun } from "../tools/course.ts";
+import { type Cell, joinText, type Notebook, type Output, sourceText } from "../tools/notebook.ts";
+import { BUILD_DIR, NOTEBOOKS_DIR, ROOT } from "../tools/paths.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const CACHE_DIR = `${ROOT}/build/.cache`;
-
-/** One output of a code cell, as nbformat stores it. */
-export interface Output {
-  output_type: "stream" | "display_data" | "execute_result" | "error" | "update_display_data";
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
-  metadata?: Record<string, unknown>;
-}
-
-/** One cell of a notebook, as nbformat stores it. */
-export interface Cell {
-  cell_type: "code" | "markdown" | "raw";
-  source: string | string[];
-  outputs?: Output[];
-  execution_count?: number | null;
-  metadata: Record<string, unknown>;
-}
+const CACHE_DIR = `${BUILD_DIR}/.cache`;
 
 /** An executed notebook: nbformat's JSON plus how the run went. */
-export interface ExecutedNotebook {
-  cells: Cell[];
-  metadata: Record<string, unknown>;
+export interface ExecutedNotebook extends Notebook {
+  /** How the run went (from tools/course.ts). */
   run: NotebookRun;
 }
 
@@ -172,20 +145,11 @@ export async function executedNotebook(nameOrPrefix: string): Promise<ExecutedNo
   return { ...nb, run };
 }
 
-/** A cell's source as one string. */
-export function sourceOf(cell: Cell): string {
-  return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-}
-
-function joined(v: unknown): string {
-  return Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "";
-}
-
 /** The text a learner reads in one output: stream text, or the text/plain of a result or display. */
 export function outputText(output: Output): string {
-  if (output.output_type === "stream") return joined(output.text);
+  if (output.output_type === "stream") return joinText(output.text);
   if (output.output_type === "error") return `${output.ename}: ${output.evalue}`;
-  return joined(output.data?.["text/plain"]);
+  return joinText(output.data?.["text/plain"]);
 }
 
 /** All code cells' text outputs (stream + text/plain), concatenated with newlines, in order. */
@@ -197,7 +161,7 @@ export function outputsText(nb: ExecutedNotebook): string {
 export function findCells(nb: ExecutedNotebook, pattern: string | RegExp): Cell[] {
   return nb.cells.filter((c) =>
     c.cell_type === "code" &&
-    (typeof pattern === "string" ? sourceOf(c).includes(pattern) : pattern.test(sourceOf(c)))
+    (typeof pattern === "string" ? sourceText(c).includes(pattern) : pattern.test(sourceText(c)))
   );
 }
 
@@ -242,7 +206,7 @@ export function numbersAfter(text: string, label: string): number[] {
  * A small notebook for tests of the tools: a string is a code cell, `{ markdown }` a markdown cell.
  * With the Deno kernel spec in its metadata, as the course's notebooks have.
  */
-export function fixtureNotebook(cells: (string | { markdown: string })[]): Record<string, unknown> {
+export function fixtureNotebook(cells: (string | { markdown: string })[]): Notebook {
   return {
     nbformat: 4,
     nbformat_minor: 5,

@@ -11,9 +11,9 @@ import { setupBackend } from "../lib/backend.ts";
 import type { Split } from "../lib/data.ts";
 import { rng } from "../lib/random.ts";
 import { trainTf } from "../lib/train.ts";
+import { ROOT } from "../tools/paths.ts";
 
 const FIXTURE = new URL("./fixtures/train_run.ts", import.meta.url).pathname;
-const ROOT = new URL("../", import.meta.url).pathname;
 
 /** Runs the fixture in a new deno process; returns the text after `RESULT ` and the parsed JSON. */
 async function run(mode: "train" | "memory"): Promise<{ text: string; json: unknown }> {

@@ -8,23 +8,34 @@ import {
   snapshotPage,
   withPicture,
 } from "../tools/snapshot.ts";
+import { type Notebook, PLOTLY_MIME } from "../tools/notebook.ts";
 import { bundle, newPlotSession } from "../lib/jupyter.ts";
 import { lines } from "../lib/plot.ts";
 
-const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-
 /** A small executed notebook: one plot, one text output, one plot as a cell's result. */
-function notebook() {
+function notebook(): Notebook {
   const session = newPlotSession();
   const plot = (title: string, height?: number) =>
     bundle(lines([{ name: "a", y: [3, 1, 2] }], { title, xTitle: "x", yTitle: "y", height }), session);
   return {
     cells: [
-      { cell_type: "markdown", source: ["# t"] },
-      { cell_type: "code", outputs: [{ output_type: "display_data", data: plot("first"), metadata: {} }] },
-      { cell_type: "code", outputs: [{ output_type: "stream", name: "stdout", text: ["hi\n"] }] },
+      { cell_type: "markdown", source: ["# t"], metadata: {} },
       {
         cell_type: "code",
+        source: [],
+        metadata: {},
+        outputs: [{ output_type: "display_data", data: plot("first"), metadata: {} }],
+      },
+      {
+        cell_type: "code",
+        source: [],
+        metadata: {},
+        outputs: [{ output_type: "stream", name: "stdout", text: ["hi\n"] }],
+      },
+      {
+        cell_type: "code",
+        source: [],
+        metadata: {},
         outputs: [{ output_type: "execute_result", data: plot("second", 300), metadata: {} }],
       },
     ],

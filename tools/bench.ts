@@ -24,6 +24,7 @@ import { loadDigits, type Split, toTensors } from "../lib/data.ts";
 import { trainTf } from "../lib/train.ts";
 import { matmul, Matrix, transpose } from "../lib/matrix.ts";
 import { Network } from "../lib/network.ts";
+import { ROOT_URL as ROOT } from "./paths.ts";
 
 const args = Deno.args;
 const quick = args.includes("--quick");
@@ -38,7 +39,6 @@ const THREADS = threadsArg >= 0 ? Number(args[threadsArg + 1]) : 2;
 const THREADED = `tfjs-wasm-${THREADS}threads`;
 const serveArg = args.indexOf("--serve-wasm-threads");
 const SIZES = [256, 500, 500, 10];
-const ROOT = new URL("../", import.meta.url);
 const BUILD = new URL("build/", ROOT);
 
 /** Median of a list of numbers. */
@@ -97,14 +97,16 @@ async function writeTorchData(train: Split): Promise<string> {
 /** Whether PyTorch can be imported by /usr/bin/python3; otherwise the reason it cannot. */
 async function torchMissing(): Promise<string | undefined> {
   try {
-    const probe = await new Deno.Command(PYTHON, { args: ["-c", "import torch"], stderr: "null" }).output();
-    return probe.success ? undefined : "PyTorch not found (/usr/bin/python3 -c 'import torch' failed)";
+    const probe = await new Deno.Command(PYTHON, { args: [TORCH_PY, "--check"], stderr: "null" }).output();
+    return probe.success ? undefined : "PyTorch not found (/usr/bin/python3 cannot import torch)";
   } catch {
     return "PyTorch not found (/usr/bin/python3 is missing)";
   }
 }
 
 const PYTHON = "/usr/bin/python3";
+/** The PyTorch side of the benchmark (beside this file). */
+const TORCH_PY = new URL("tools/bench_torch.py", ROOT).pathname;
 
 /**
  * Starts tools/bench_torch.py on the data file, with one thread (`single`) or all of them. One thread needs
@@ -115,7 +117,7 @@ async function startTorch(dataFile: string, single: boolean): Promise<Torch> {
   const env: Record<string, string> = { OMP_WAIT_POLICY: "PASSIVE" }; // idle threads sleep, not spin
   if (single) Object.assign(env, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" });
   return await startChild(PYTHON, [
-    new URL("tools/bench_torch.py", ROOT).pathname,
+    TORCH_PY,
     dataFile,
     ...(single ? ["1"] : []),
   ], env);

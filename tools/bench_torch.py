@@ -1,6 +1,7 @@
 """PyTorch reference for tools/bench.ts: the same epoch (and matrix products) in PyTorch, on request.
 
 Usage: /usr/bin/python3 tools/bench_torch.py DATA.bin [THREADS]
+       /usr/bin/python3 tools/bench_torch.py --check   (exits 0 where numpy and PyTorch import)
 DATA.bin: uint32 n, then n x 256 float32 pixels, then n uint8 labels (little-endian), written by tools/bench.ts.
 THREADS: torch.set_num_threads(THREADS). For a true single thread the caller must also set
 OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 in the environment: Debian's PyTorch multiplies through the
@@ -22,6 +23,8 @@ import torch
 
 
 def main():
+    if sys.argv[1:] == ["--check"]:
+        return  # the imports above succeeded: bench.ts may start this file
     raw = open(sys.argv[1], "rb").read()
     if len(sys.argv) > 2:
         torch.set_num_threads(int(sys.argv[2]))

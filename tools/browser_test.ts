@@ -20,13 +20,13 @@
  */
 import { chromium as playwright } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
-import { setup } from "./setup.ts";
+import { PLOTLY_MIME } from "./notebook.ts";
+import { BUILD_DIR, fromRoot, listFiles, NOTEBOOKS_DIR, ROOT } from "./paths.ts";
+import { jupyterBinDir, setup } from "./setup.ts";
 import { CHROMIUM_FLAGS, findChromium, plotlyOutputs, snapshotNotebook } from "./snapshot.ts";
+import { textTable } from "./table.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const NOTEBOOKS = `${ROOT}/notebooks`;
-const BUILD = `${ROOT}/build`;
-const SCREENS = `${BUILD}/screens`;
+const SCREENS = `${BUILD_DIR}/screens`;
 /** Longest a notebook may take to run all its cells in the browser (seconds). */
 const NOTEBOOK_TIMEOUT_S = Number(Deno.env.get("BROWSER_TEST_TIMEOUT") ?? 1200);
 
@@ -47,6 +47,13 @@ export interface PageReport {
 /** A report with nothing found yet. */
 function newReport(name: string, kind: PageReport["kind"]): PageReport {
   return { name, kind, ok: false, seconds: 0, plots: 0, drawn: 0, sliders: 0, problems: [] };
+}
+
+/** The report once the page is done: ok when nothing was found wrong, and its time since `started`. */
+function finish(report: PageReport, started: number): PageReport {
+  report.ok = report.problems.length === 0;
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
 }
 
 /** In the page: each course plot, whether plotly drew it (an SVG and at least one trace), or why not. */
@@ -100,7 +107,7 @@ const CELLS_JS = `Jupyter.notebook.get_cells().map((c, index) => ({
   firstLine: c.get_text().split("\\n").find((l) => l.trim()) || "",
   outputs: ((c.output_area && c.output_area.outputs) || []).map((o) => ({
     type: o.output_type, error: o.output_type === "error" ? o.ename + ": " + o.evalue : "",
-    plotly: !!(o.data && o.data["application/vnd.plotly.v1+json"]) })) }))`;
+    plotly: !!(o.data && o.data[${JSON.stringify(PLOTLY_MIME)}]) })) }))`;
 
 interface CellState {
   index: number;
@@ -183,7 +190,7 @@ async function startJupyter(jupyter: string): Promise<Server> {
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
-    env: { PATH: `${jupyter.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? ""}` },
+    env: { PATH: `${jupyterBinDir(jupyter)}:${Deno.env.get("PATH") ?? ""}` },
   }).spawn();
   // Keep Jupyter's log, shown if the server does not come up.
   let log = "";
@@ -240,6 +247,13 @@ async function unscroll(page: Page): Promise<void> {
   });
 }
 
+/** A full-page screenshot of a notebook page, build/screens/<name>.<kind>.png, noted in the report. */
+async function notebookScreenshot(page: Page, report: PageReport): Promise<void> {
+  await unscroll(page);
+  report.screenshot = `${SCREENS}/${report.name}.${report.kind}.png`;
+  await page.screenshot({ path: report.screenshot, fullPage: true });
+}
+
 /** Runs one notebook through the Notebook 6 UI and reports what it showed. */
 async function checkNotebook(browser: Browser, server: Server, file: string): Promise<PageReport> {
   const name = file.replace(/\.ipynb$/, "");
@@ -272,26 +286,20 @@ async function checkNotebook(browser: Browser, server: Server, file: string): Pr
       report.problems.push(`${expected} plotly outputs but ${states.length} plot divs in the page`);
     }
     report.problems.push(...plotProblems(states), ...await checkSliders(page, report), ...consoleErrors);
-    await unscroll(page);
-    report.screenshot = `${SCREENS}/${name}.notebook.png`;
-    await page.screenshot({ path: report.screenshot, fullPage: true });
+    await notebookScreenshot(page, report);
     // Stop this notebook's kernel: the next notebook gets a fresh one.
     await page.evaluate("Jupyter.notebook.session.delete()").catch(() => {});
   } catch (e) {
     report.problems.push(`did not finish: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
     try {
-      await unscroll(page);
-      report.screenshot = `${SCREENS}/${name}.notebook.png`;
-      await page.screenshot({ path: report.screenshot, fullPage: true });
+      await notebookScreenshot(page, report);
     } catch {
       // the page is gone
     }
   } finally {
     await page.close();
   }
-  report.ok = report.problems.length === 0;
-  report.seconds = (performance.now() - started) / 1000;
-  return report;
+  return finish(report, started);
 }
 
 /** In the page: each plot's picture (tools/snapshot.ts), loaded or not. */
@@ -329,18 +337,14 @@ async function checkSaved(browser: Browser, server: Server, file: string): Promi
         report.problems.push(`plot ${p.id}: no picture (run tools/snapshot.ts, or deno task course)`);
       } else if (!p.loaded) report.problems.push(`plot ${p.id}: its picture did not load`);
     }
-    await unscroll(page);
-    report.screenshot = `${SCREENS}/${name}.saved.png`;
-    await page.screenshot({ path: report.screenshot, fullPage: true });
+    await notebookScreenshot(page, report);
     await page.evaluate("Jupyter.notebook.session.delete()").catch(() => {});
   } catch (e) {
     report.problems.push(`did not open: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
   } finally {
     await page.close();
   }
-  report.ok = report.problems.length === 0;
-  report.seconds = (performance.now() - started) / 1000;
-  return report;
+  return finish(report, started);
 }
 
 /** Opens one page of the offline HTML course with the network off and reports what it showed. */
@@ -356,7 +360,7 @@ async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   page.on("pageerror", (e) => report.problems.push(`page error: ${e.message.slice(0, 300)}`));
   page.on("requestfailed", (r) => report.problems.push(`request failed: ${r.url().slice(0, 120)}`));
   try {
-    await page.goto(`file://${BUILD}/${file}`, { waitUntil: "load", timeout: 120_000 });
+    await page.goto(`file://${BUILD_DIR}/${file}`, { waitUntil: "load", timeout: 120_000 });
     // Wait until every plot has been handled (drawn, or a message put in its place).
     await page.waitForFunction(PLOTS_SETTLED_JS, undefined, { timeout: 60_000, polling: 250 }).catch(
       () => {},
@@ -374,18 +378,7 @@ async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   } finally {
     await context.close();
   }
-  report.ok = report.problems.length === 0;
-  report.seconds = (performance.now() - started) / 1000;
-  return report;
-}
-
-function list(dir: string, ext: string, filters: string[]): string[] {
-  try {
-    return [...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(ext))
-      .map((e) => e.name).filter((n) => filters.length === 0 || filters.some((f) => n.includes(f))).sort();
-  } catch {
-    return [];
-  }
+  return finish(report, started);
 }
 
 /** The summary table: one row per page. */
@@ -398,10 +391,7 @@ export function summary(reports: PageReport[]): string {
     r.seconds.toFixed(0),
     r.ok ? "ok" : `FAILED (${r.problems.length})`,
   ]);
-  const head = ["page", "in", "plots drawn", "sliders moved", "s", "status"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
-  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  return textTable(["page", "in", "plots drawn", "sliders moved", "s", "status"], rows);
 }
 
 if (import.meta.main) {
@@ -426,21 +416,21 @@ if (import.meta.main) {
     if (only !== "html") {
       const { jupyter } = await setup({ quiet: true });
       // Notebook 6 makes notebooks/.ipynb_checkpoints when it opens a notebook: remove it again if it is new.
-      const checkpoints = `${NOTEBOOKS}/.ipynb_checkpoints`;
+      const checkpoints = `${NOTEBOOKS_DIR}/.ipynb_checkpoints`;
       const hadCheckpoints = await Deno.stat(checkpoints).then(() => true, () => false);
       const server = await startJupyter(jupyter);
       try {
-        for (const file of list(NOTEBOOKS, ".ipynb", filters)) {
+        for (const file of listFiles(NOTEBOOKS_DIR, ".ipynb", filters)) {
           console.error(`notebook ${file} ...`);
           reports.push(await checkNotebook(browser, server, file));
         }
         // The executed notebooks of `deno task course`, opened as saved (untrusted): pictures instead of scripts.
-        for (const file of list(BUILD, ".ipynb", filters)) {
+        for (const file of listFiles(BUILD_DIR, ".ipynb", filters)) {
           console.error(`saved notebook build/${file} ...`);
           // build/ may come from a run without pictures (the notebook tests skip them): add them first.
-          const nb = JSON.parse(await Deno.readTextFile(`${BUILD}/${file}`));
+          const nb = JSON.parse(await Deno.readTextFile(`${BUILD_DIR}/${file}`));
           if (plotlyOutputs(nb).some((o) => !o.data?.["image/png"])) {
-            await snapshotNotebook(`${BUILD}/${file}`, chromium);
+            await snapshotNotebook(`${BUILD_DIR}/${file}`, chromium);
           }
           reports.push(await checkSaved(browser, server, file));
         }
@@ -450,7 +440,7 @@ if (import.meta.main) {
       }
     }
     if (only !== "notebook") {
-      if (list(BUILD, ".html", filters).length === 0 && !Deno.args.includes("--no-course")) {
+      if (listFiles(BUILD_DIR, ".html", filters).length === 0 && !Deno.args.includes("--no-course")) {
         console.error("test:browser: no build/*.html yet: running `deno task course` first");
         const course = await new Deno.Command(Deno.execPath(), {
           args: ["run", "-A", `${ROOT}/tools/course.ts`, ...filters],
@@ -461,7 +451,7 @@ if (import.meta.main) {
           console.error("test:browser: the course run failed; checking the pages it wrote");
         }
       }
-      const pages = list(BUILD, ".html", filters);
+      const pages = listFiles(BUILD_DIR, ".html", filters);
       if (pages.length === 0) console.error("test:browser: no build/*.html (run `deno task course` first)");
       for (const file of pages) {
         console.error(`html ${file} ...`);
@@ -476,7 +466,7 @@ if (import.meta.main) {
     console.log(`\n${r.name} (${r.kind}):`);
     for (const p of r.problems.slice(0, 20)) console.log(`  - ${p}`);
   }
-  console.log(`\nScreenshots in ${SCREENS.replace(ROOT + "/", "")}/`);
+  console.log(`\nScreenshots in ${fromRoot(SCREENS)}/`);
   const failed = reports.filter((r) => !r.ok).length;
   const ok = failed === 0 && reports.length > 0;
   // The same summary line as `deno test` (CI greps for it).

@@ -5,23 +5,12 @@
  * classic Notebook, serving notebooks/. Prints the address to open. Extra arguments go to Jupyter, e.g.
  * `deno task lab --no-browser --port 8890`. Stop it with Ctrl+C.
  */
-import { jupyterBinDir, setup } from "./setup.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const NOTEBOOKS = `${ROOT}/notebooks`;
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isFile, NOTEBOOKS_DIR } from "./paths.ts";
+import { jupyterBinDir, setupOrExit } from "./setup.ts";
 
 /** The Jupyter front end to start: "lab" when JupyterLab is installed next to `jupyter`, else "notebook". */
 export function frontEnd(jupyter: string): "lab" | "notebook" {
-  return exists(`${jupyterBinDir(jupyter)}/jupyter-lab`) ? "lab" : "notebook";
+  return isFile(`${jupyterBinDir(jupyter)}/jupyter-lab`) ? "lab" : "notebook";
 }
 
 /** The arguments for `jupyter`: the front end, root allowed when running as root, then the user's options. */
@@ -30,13 +19,7 @@ export function labArgs(app: "lab" | "notebook", extra: string[], root: boolean)
 }
 
 if (import.meta.main) {
-  let jupyter: string;
-  try {
-    jupyter = (await setup({ quiet: true })).jupyter;
-  } catch (e) {
-    console.error(`lab: ${e instanceof Error ? e.message : e}`);
-    Deno.exit(1);
-  }
+  const { jupyter } = await setupOrExit("lab");
   const app = frontEnd(jupyter);
   const args = labArgs(app, Deno.args, Deno.uid() === 0);
   console.error(
@@ -47,7 +30,7 @@ if (import.meta.main) {
   console.error("Open 00_setup.ipynb first. Stop the server with Ctrl+C.\n");
   const child = new Deno.Command(jupyter, {
     args,
-    cwd: NOTEBOOKS,
+    cwd: NOTEBOOKS_DIR,
     stdin: "inherit",
     stdout: "inherit",
     stderr: "piped",

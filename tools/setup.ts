@@ -9,21 +9,14 @@
  * Idempotent and quick: when everything is already in place it only reads a few files.
  * Flags: `--quiet` (print only what changed or went wrong), `--check` (change nothing; exit 1 if not ready).
  */
+import { isFile } from "./paths.ts";
 
 const HOME = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
 
 /** The packages that provide what the course needs, per installer. */
 export const APT_PACKAGES = ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient"];
+/** The same for pip, where apt is not available. */
 export const PIP_PACKAGES = ["notebook", "nbconvert", "nbclient"];
-
-/** Where a file exists and is a regular file (or a link to one). */
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
 
 /** The first `name` found in the preferred directories, then on PATH; undefined if none. */
 function which(name: string, preferred: string[] = []): string | undefined {
@@ -175,6 +168,7 @@ async function installKernelSpec(): Promise<void> {
   await Deno.writeTextFile(`${dir}/kernel.json`, JSON.stringify(kernelSpec(), null, 2) + "\n");
 }
 
+/** What setup() found and did. */
 export interface SetupResult {
   /** The `jupyter` command to use. */
   jupyter: string;
@@ -209,6 +203,22 @@ export async function setup(options: { quiet?: boolean } = {}): Promise<SetupRes
   return { jupyter, kernelDir: kernelDir(), changed };
 }
 
+/**
+ * setup() for a tool's command line: without Jupyter no tool can do anything, so a failure prints
+ * `<prefix>: <what to do>` and exits 1 instead of a stack trace.
+ */
+export async function setupOrExit(
+  prefix: string,
+  options: { quiet?: boolean } = { quiet: true },
+): Promise<SetupResult> {
+  try {
+    return await setup(options);
+  } catch (e) {
+    console.error(`${prefix}: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(1);
+  }
+}
+
 if (import.meta.main) {
   const quiet = Deno.args.includes("--quiet");
   if (Deno.args.includes("--check")) {
@@ -216,10 +226,5 @@ if (import.meta.main) {
     if (!quiet) console.error(ok ? "setup: ready" : "setup: not ready (run `deno task setup`)");
     Deno.exit(ok ? 0 : 1);
   }
-  try {
-    await setup({ quiet });
-  } catch (e) {
-    console.error(`setup failed: ${e instanceof Error ? e.message : e}`);
-    Deno.exit(1);
-  }
+  await setupOrExit("setup failed", { quiet });
 }

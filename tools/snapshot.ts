@@ -8,28 +8,17 @@
  * No browser driver is needed: one page per notebook draws every figure, writes the PNGs into the page,
  * and Chromium's `--dump-dom` hands the page back.
  */
+import { joinText, type Notebook, type Output, PLOTLY_MIME } from "./notebook.ts";
+import { BUILD_DIR, fromRoot, isFile, listFiles, ROOT } from "./paths.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 /** Where plotly.js lies (the npm package). */
 const PLOTLY_JS = `${ROOT}/node_modules/plotly.js-dist-min/plotly.min.js`;
 /** Width of pictures of figures that fill the output area (pixels): a notebook's usual output width. */
 const DEFAULT_WIDTH = 800;
 const DEFAULT_HEIGHT = 380;
 
-/** A notebook output (the parts used here). */
-interface Output {
-  output_type: string;
-  data?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-}
-
-interface Notebook {
-  cells: { cell_type: string; outputs?: Output[] }[];
-}
-
 /** A plotly figure as the notebook holds it. */
-interface PlotlyFigure {
+export interface PlotlyFigure {
   data: unknown[];
   layout?: Record<string, unknown>;
   config?: Record<string, unknown>;
@@ -45,14 +34,7 @@ export function findChromium(): string | undefined {
     "/usr/bin/google-chrome",
     "/usr/bin/google-chrome-stable",
   ];
-  for (const path of candidates) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // not there: try the next
-    }
-  }
-  return undefined;
+  return candidates.find(isFile);
 }
 
 /** Flags for headless Chromium in containers and CI: no sandbox, no GPU, no network chatter. */
@@ -68,7 +50,7 @@ export const CHROMIUM_FLAGS = [
 ];
 
 /** Every plotly output of a notebook, in order. */
-export function plotlyOutputs(nb: Notebook): Output[] {
+export function plotlyOutputs(nb: Pick<Notebook, "cells">): Output[] {
   return nb.cells.flatMap((cell) => cell.outputs ?? []).filter((o) =>
     (o.output_type === "display_data" || o.output_type === "execute_result") && o.data?.[PLOTLY_MIME]
   );
@@ -154,9 +136,13 @@ function unescapeHtml(text: string): string {
 
 /** Result of snapshotting one notebook. */
 export interface SnapshotResult {
+  /** The notebook, as given. */
   path: string;
+  /** Its plotly outputs. */
   figures: number;
+  /** Pictures added (one per figure that rendered). */
   added: number;
+  /** One line per figure that did not render. */
   errors: string[];
 }
 
@@ -177,7 +163,7 @@ export async function snapshotNotebook(path: string, chromium: string): Promise<
     o.data!["image/png"] = png;
     const html = o.data!["text/html"];
     if (typeof html === "string" || Array.isArray(html)) {
-      o.data!["text/html"] = withPicture(Array.isArray(html) ? html.join("") : html, png, figures[i]);
+      o.data!["text/html"] = withPicture(joinText(html), png, figures[i]);
     }
     o.metadata = { ...(o.metadata ?? {}), "image/png": pictureSize(figures[i]) };
     added += 1;
@@ -219,15 +205,9 @@ export async function snapshot(paths: string[], log = console.log): Promise<Snap
 }
 
 if (import.meta.main) {
-  let paths = Deno.args;
-  if (paths.length === 0) {
-    try {
-      paths = [...Deno.readDirSync(`${ROOT}/build`)].filter((e) => e.isFile && e.name.endsWith(".ipynb"))
-        .map((e) => `${ROOT}/build/${e.name}`).sort();
-    } catch {
-      paths = [];
-    }
-  }
+  const paths = Deno.args.length > 0
+    ? Deno.args
+    : listFiles(BUILD_DIR, ".ipynb").map((file) => `${BUILD_DIR}/${file}`);
   if (paths.length === 0) {
     console.log("snapshot: no executed notebooks in build/ (run `deno task course` first)");
     Deno.exit(0);
@@ -235,7 +215,7 @@ if (import.meta.main) {
   const results = await snapshot(paths);
   let failed = false;
   for (const r of results ?? []) {
-    console.log(`snapshot: ${r.path.replace(ROOT + "/", "")}: ${r.added} of ${r.figures} plots as PNG`);
+    console.log(`snapshot: ${fromRoot(r.path)}: ${r.added} of ${r.figures} plots as PNG`);
     for (const e of r.errors) console.log(`  ${e}`);
     failed ||= r.errors.length > 0;
   }

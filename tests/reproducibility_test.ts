@@ -100,10 +100,10 @@ Deno.test("tensors: trainTf returns tfjs to its tensor count, also when it stops
   const split = randomSplit(120, 12, 4, 1);
   const baseline = tf.memory().numTensors;
   const counts: number[] = [];
-  const options = { sizes: [12, 10, 4], lr: 0.2, batchSize: 16, epochs: 2 };
+  const options = { sizes: [12, 10, 4], eta: 0.2, batchSize: 16, epochs: 2 };
   await trainTf({ train: split, test: split }, options);
   counts.push(tf.memory().numTensors);
-  await trainTf({ train: split }, { ...options, optimizer: "adam", lr: 0.01 });
+  await trainTf({ train: split }, { ...options, optimizer: "adam", eta: 0.01 });
   counts.push(tf.memory().numTensors);
   // A callback that throws (a learner's bug in a progress bar), and training that diverges.
   await assert.rejects(() =>
@@ -115,7 +115,7 @@ Deno.test("tensors: trainTf returns tfjs to its tensor count, also when it stops
     }), /callback failed/);
   counts.push(tf.memory().numTensors);
   await assert.rejects(
-    () => trainTf({ train: split }, { ...options, sizes: [12, 30, 30, 4], hidden: "relu", lr: 1e30 }),
+    () => trainTf({ train: split }, { ...options, sizes: [12, 30, 30, 4], hidden: "relu", eta: 1e30 }),
     /diverged/,
   );
   counts.push(tf.memory().numTensors);

@@ -306,7 +306,7 @@ async function tfEpoch(train: Split, backend: "cpu" | "wasm" | "webgpu"): Promis
   const cpu = cpuMs();
   const result = await trainTf({ train }, {
     sizes: SIZES,
-    lr: 0.5,
+    eta: 0.5,
     batchSize: 100,
     epochs: 1,
     seed: 1,

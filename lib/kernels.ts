@@ -23,7 +23,7 @@ const FIXED = Symbol.for("course.transposeFix");
 /**
  * Re-registers the wasm matrix-product kernels (`BatchMatMul`, `_FusedMatMul`) so that a product with
  * `transposeA` / `transposeB` transposes its operand explicitly (a fast copy) and then runs the fast
- * untransposed kernel. Same numbers, 5-10x faster backward passes. Returns true when it is installed.
+ * untransposed kernel: the same numbers, much faster backward passes. Returns true when it is installed.
  */
 function installWasmMatMulFix(): boolean {
   for (const kernelName of ["BatchMatMul", "_FusedMatMul"]) {

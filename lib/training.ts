@@ -10,7 +10,7 @@
  *
  * It imports neither tfjs nor the from-scratch maths: both sides build on it.
  */
-import { print } from "./jupyter.ts";
+import { jupyterApi, print } from "./jupyter.ts";
 
 /** The activation of the hidden layers. */
 export type Hidden = "sigmoid" | "relu";
@@ -158,19 +158,49 @@ export function checkEpochLoss(
 
 /** Least time between two looks at the event loop, in ms: often enough to stop within a second. */
 const YIELD_EVERY_MS = 50;
+/**
+ * An interrupt that arrived this recently before a training started stops it too: a loop over several
+ * trainings (notebook 04's grid) must end even when the signal lands between two of them.
+ */
+const REMEMBER_MS = 1000;
+
+/** When the last SIGINT arrived (performance.now()), and how many training loops are listening. */
+let lastInterrupt = -Infinity;
+let listeners = 0;
+/** Inside a Jupyter kernel the listener stays for the kernel's life (see Interrupt). */
+let persistent = false;
+const onSigint = () => {
+  lastInterrupt = performance.now();
+  if (listeners === 0) {
+    console.log(
+      "Interrupt: it stops training (at the next mini-batch), nothing else; this cell runs on. " +
+        "Kernel > Restart stops everything.",
+    );
+  }
+};
+
+/** Registers the SIGINT listener (once); false where the runtime has no signals. */
+function listen(): boolean {
+  if (listeners > 0 || persistent) return true;
+  try {
+    Deno.addSignalListener("SIGINT", onSigint);
+    return true;
+  } catch {
+    return false; // no signals here (e.g. Windows without SIGINT support): training then runs to its end
+  }
+}
 
 /**
- * Kernel > Interrupt for a training loop. Jupyter interrupts a kernel by sending it SIGINT, which Deno's
- * kernel ignores unless a listener is registered: `watch()` registers one for the loop's lifetime. The
- * loop asks `await interrupt.requested()` between mini-batches; that also lets the event loop run (tensor
- * maths never yields), or the signal could not be delivered until the loop ended.
+ * Kernel > Interrupt for training loops. Jupyter interrupts a kernel by sending it SIGINT, and Deno ends
+ * on SIGINT unless a listener is registered: so while a loop trains one is, and inside a kernel it stays
+ * registered once the course library is loaded, so that an interrupt never kills the kernel (and what it
+ * holds); it stops the training that runs (or starts within REMEMBER_MS) and nothing else. The loop asks
+ * `await interrupt.requested()` between mini-batches; that also lets the event loop run (tensor maths
+ * never yields), or the signal could not be delivered before the loop ended.
  */
 export class Interrupt {
-  #requested = false;
+  #started = performance.now();
   #lastYield = performance.now();
-  #listener = () => {
-    this.#requested = true;
-  };
   #listening = false;
 
   private constructor() {}
@@ -178,35 +208,42 @@ export class Interrupt {
   /** Starts listening for SIGINT (where the runtime allows it); call `close()` when the loop ends. */
   static watch(): Interrupt {
     const interrupt = new Interrupt();
-    try {
-      Deno.addSignalListener("SIGINT", interrupt.#listener);
-      interrupt.#listening = true;
-    } catch {
-      // No signals here (e.g. a runtime without them): training then simply runs to its end.
-    }
+    interrupt.#listening = listen();
+    if (interrupt.#listening) listeners += 1;
     return interrupt;
   }
 
-  /** Whether SIGINT arrived; every YIELD_EVERY_MS it first lets pending events (the signal) in. */
+  /** Keeps a SIGINT listener for the life of the process: in a kernel, an interrupt then never kills it. */
+  static keepListening(): void {
+    if (listen()) persistent = true;
+  }
+
+  /** Whether SIGINT arrived since this loop began (or just before); every YIELD_EVERY_MS it lets events in. */
   async requested(): Promise<boolean> {
-    if (!this.#requested && performance.now() - this.#lastYield >= YIELD_EVERY_MS) {
+    if (performance.now() - this.#lastYield >= YIELD_EVERY_MS) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       this.#lastYield = performance.now();
     }
-    return this.#requested;
+    return lastInterrupt >= this.#started - REMEMBER_MS;
   }
 
-  /** Stops listening. */
+  /** Stops listening (outside a kernel, SIGINT then ends the program again, as usual). */
   close(): void {
     if (!this.#listening) return;
     this.#listening = false;
-    try {
-      Deno.removeSignalListener("SIGINT", this.#listener);
-    } catch {
-      // already removed
+    listeners -= 1;
+    if (listeners === 0 && !persistent) {
+      try {
+        Deno.removeSignalListener("SIGINT", onSigint);
+      } catch {
+        // never registered (no signals here)
+      }
     }
   }
 }
+
+// In a Jupyter kernel, Kernel > Interrupt must stop training, not end the kernel with everything it holds.
+if (jupyterApi()) Interrupt.keepListening();
 
 /** Says, under the cell, where an interrupted training stopped and that its parameters are kept. */
 export async function reportStop(what: string, stopped: Stopped): Promise<void> {

@@ -43,6 +43,16 @@ export function reluPrime(z: Matrix): Matrix {
   return map(z, (x) => (x > 0 ? 1 : 0));
 }
 
+/** tanh(z) = (e^z - e^-z) / (e^z + e^-z), element by element: like sigmoid, but centred on 0, in (-1, 1). */
+export function tanh(z: Matrix): Matrix {
+  return map(z, Math.tanh);
+}
+
+/** tanh'(z) = 1 - tanh(z)^2, element by element. */
+export function tanhPrime(z: Matrix): Matrix {
+  return map(z, (x) => 1 - Math.tanh(x) ** 2);
+}
+
 /** softmax of each column: y_i = e^(z_i) / sum_j e^(z_j); every column of the result sums to 1. */
 export function softmax(z: Matrix): Matrix {
   if (!(z instanceof Matrix)) throw new Error(`softmax: z must be a Matrix, got ${typeof z}`);

@@ -23,7 +23,7 @@ import {
   sumRows,
   transpose,
 } from "./matrix.ts";
-import { relu, reluPrime, sigmoid, sigmoidPrime, softmax } from "./activations.ts";
+import { relu, reluPrime, sigmoid, sigmoidPrime, softmax, tanh, tanhPrime } from "./activations.ts";
 import { accuracy, checkLabels, oneHot, totalLoss } from "./loss.ts";
 import { randn, rng, shuffle } from "./random.ts";
 import {
@@ -48,6 +48,7 @@ export type Output = "softmax" | "sigmoid";
 const HIDDEN = {
   sigmoid: { sigma: sigmoid, sigmaPrime: sigmoidPrime },
   relu: { sigma: relu, sigmaPrime: reluPrime },
+  tanh: { sigma: tanh, sigmaPrime: tanhPrime },
 } as const;
 
 /** Every layer's values from a forward pass: z[l] = z^l and a[l] = a^l (a[0] = X; z[0] = X too, see forward). */

@@ -140,6 +140,20 @@ function initialWeights(sizes: number[], seed: number, initial?: TfWeights[]): N
   return { W, b };
 }
 
+/** Each hidden activation sigma on the engine. */
+const ACTIVATION: Record<Hidden, (z: tf.Tensor2D) => tf.Tensor2D> = {
+  sigmoid: (z) => tf.sigmoid(z),
+  relu: (z) => tf.relu(z),
+  tanh: (z) => tf.tanh(z),
+};
+
+/** sigma'(z) written with a = sigma(z), which the forward pass kept: no z needs to be stored. */
+const SLOPE: Record<Hidden, (a: tf.Tensor) => tf.Tensor> = {
+  sigmoid: (a) => tf.mul(a, tf.sub(1, a)), // sigma (1 - sigma)
+  relu: (a) => tf.step(a), // 1 where z > 0 (exactly where a > 0)
+  tanh: (a) => tf.sub(1, tf.square(a)), // 1 - tanh^2
+};
+
 /**
  * Forward pass on a batch X (n_0 x B): every a^l up to the last hidden layer (a^0 = X), and the output
  * layer's z^L TRANSPOSED, examples in rows (B x n_L): (z^L)^T = (a^{L-1})^T (W^L)^T + (b^L)^T.
@@ -150,7 +164,7 @@ function forward(X: tf.Tensor2D, { W, b }: Net, hidden: Hidden) {
   const L = W.length;
   for (let l = 0; l < L - 1; l++) {
     const z = tf.add(tf.matMul(W[l] as tf.Tensor2D, a[l]), b[l]) as tf.Tensor2D; // z = W a + b
-    a.push(hidden === "sigmoid" ? tf.sigmoid(z) : tf.relu(z));
+    a.push(ACTIVATION[hidden](z));
   }
   const bRow = tf.reshape(b[L - 1], [1, -1]); // b^L as a row (a reshape copies nothing)
   const zRows = tf.add(tf.matMul(a[L - 1], W[L - 1] as tf.Tensor2D, true, true), bRow) as tf.Tensor2D;
@@ -176,7 +190,7 @@ function step(
     const { a, zRows } = forward(X, net, hidden);
     const L = net.W.length;
     const B = X.shape[1];
-    const slope = (a: tf.Tensor) => hidden === "sigmoid" ? tf.mul(a, tf.sub(1, a)) : tf.step(a); // sigma'(z)
+    const slope = SLOPE[hidden];
     // The output layer, examples in rows: delta^L transposed (B x n_L).
     const deltaRows = tf.mul(tf.sub(tf.softmax(zRows), Yhat), scale / B);
     const grads: tf.Tensor[] = new Array(2 * L);

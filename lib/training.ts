@@ -13,10 +13,10 @@
 import { jupyterApi, print } from "./jupyter.ts";
 
 /** The activation of the hidden layers. */
-export type Hidden = "sigmoid" | "relu";
+export type Hidden = "sigmoid" | "relu" | "tanh";
 
 /** The hidden activations the course knows. */
-export const HIDDENS: readonly Hidden[] = Object.freeze(["sigmoid", "relu"]);
+export const HIDDENS: readonly Hidden[] = Object.freeze(["sigmoid", "relu", "tanh"]);
 
 /**
  * The smallest probability a loss takes a logarithm of: ln(y) is computed as ln(max(y, EPSILON)), so a
@@ -99,7 +99,7 @@ export function record(history: History, report: EpochReport): void {
 export function checkHidden(what: string, hidden: unknown): Hidden {
   if (!(HIDDENS as readonly unknown[]).includes(hidden)) {
     throw new Error(
-      `${what}: hidden must be ${HIDDENS.map((h) => `"${h}"`).join(" or ")}, got ${String(hidden)}`,
+      `${what}: hidden must be one of ${HIDDENS.map((h) => `"${h}"`).join(", ")}, got ${String(hidden)}`,
     );
   }
   return hidden as Hidden;

@@ -1,7 +1,16 @@
 /** Activations against tfjs (its cpu backend) and on extreme inputs. */
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertClose, maxRelativeError } from "./assert.ts";
-import { relu, reluPrime, sigmoid, sigmoidPrime, sigmoidScalar, softmax } from "../lib/activations.ts";
+import {
+  relu,
+  reluPrime,
+  sigmoid,
+  sigmoidPrime,
+  sigmoidScalar,
+  softmax,
+  tanh,
+  tanhPrime,
+} from "../lib/activations.ts";
 import { Matrix, sumCols, transpose } from "../lib/matrix.ts";
 import { type Rng, rng } from "../lib/random.ts";
 
@@ -22,7 +31,7 @@ function tfValueAndPrime(f: (x: tf.Tensor) => tf.Tensor, z: Matrix): [Float32Arr
   });
 }
 
-Deno.test("sigmoid, relu and their derivatives agree with tfjs and its autodiff", () => {
+Deno.test("sigmoid, relu, tanh and their derivatives agree with tfjs and its autodiff", () => {
   const r = rng(11);
   for (let t = 0; t < 40; t++) {
     const z = randomMatrix(r, 1 + Math.floor(r() * 8), 1 + Math.floor(r() * 8), 8);
@@ -32,6 +41,9 @@ Deno.test("sigmoid, relu and their derivatives agree with tfjs and its autodiff"
     const [q, qp] = tfValueAndPrime(tf.relu, z);
     assertClose(relu(z).data, q, 0, "relu");
     assertClose(reluPrime(z).data, qp, 0, "relu'");
+    const [h, hp] = tfValueAndPrime(tf.tanh, z);
+    assertClose(tanh(z).data, h, 1e-6, "tanh");
+    assertClose(tanhPrime(z).data, hp, 1e-6, "tanh'");
   }
   // At exactly 0 both take ReLU'(0) = 0.
   assertClose(reluPrime(Matrix.from([[0, -0, 1e-30]])).data, [0, 0, 1], 0);

@@ -62,7 +62,7 @@ function randomCase(r: Rng, t: number): Case {
   const N = 1 + Math.floor(r() * 5);
   return {
     layers,
-    hidden: Math.floor(t / 4) % 2 === 0 ? "sigmoid" : "relu",
+    hidden: (["sigmoid", "relu", "tanh"] as const)[Math.floor(t / 4) % 3],
     output: Math.floor(t / 8) % 2 === 0 ? "softmax" : "sigmoid",
     X: Array.from({ length: sizes[0] }, () => Array.from({ length: N }, () => f(randn(r)))),
     labels: Array.from({ length: N }, () => Math.floor(r() * sizes[depth])),
@@ -78,7 +78,12 @@ function lossF64(c: Case): number {
     c.layers.forEach(({ W, b }, k) => {
       z = W.map((w, i) => w.reduce((s, wij, j) => s + wij * a[j], b[i]));
       const last = k === c.layers.length - 1;
-      a = last ? z : z.map((v) => (c.hidden === "relu" ? Math.max(0, v) : 1 / (1 + Math.exp(-v))));
+      const sigma = {
+        relu: (v: number) => Math.max(0, v),
+        sigmoid: (v: number) => 1 / (1 + Math.exp(-v)),
+        tanh: Math.tanh,
+      }[c.hidden];
+      a = last ? z : z.map(sigma);
     });
     const zy = z[c.labels[n]];
     if (c.output === "softmax") {
@@ -119,7 +124,7 @@ function tfGradients(c: Case): { dW: number[][]; db: number[][] } {
       let a: tf.Tensor = xRows;
       for (let k = 0; k < c.layers.length; k++) {
         const z = tf.add(tf.matMul(a, p[2 * k] as tf.Tensor2D, false, true), p[2 * k + 1]);
-        a = k < c.layers.length - 1 ? (c.hidden === "relu" ? tf.relu(z) : tf.sigmoid(z)) : z;
+        a = k < c.layers.length - 1 ? { relu: tf.relu, sigmoid: tf.sigmoid, tanh: tf.tanh }[c.hidden](z) : z;
       }
       // ln sigma(z) = -softplus(-z). (tf.logSigmoid itself fails under tf.grads in tfjs 4.22: a disposed tensor.)
       const logY = c.output === "softmax" ? tf.logSoftmax(a) : tf.neg(tf.softplus(tf.neg(a)));
@@ -174,7 +179,7 @@ Deno.test("backprop: 64 random networks agree with float64 central differences (
     kinds.add(`${c.layers.length} ${c.hidden} ${c.output}`);
     worst = Math.max(worst, compare(c, finiteDifferences(c), `case ${t}`, 1e-3));
   }
-  assert.equal(kinds.size, 16, "every depth 1-4 x hidden x output combination");
+  assert.equal(kinds.size, 24, "every depth 1-4 x hidden x output combination");
   assert(worst < 1e-3, `worst ${worst}`);
 });
 
@@ -375,8 +380,8 @@ Deno.test("network: bad input is rejected with the shapes involved", () => {
   assert.throws(() => Network.random([3, 0], { seed: 1 }), /at least 2 layer sizes/);
   assert.throws(() => Network.random([3, 2], { seed: 1.5 }), /give an integer seed .* got seed 1.5/);
   assert.throws(
-    () => Network.random([3, 2], { seed: 1, hidden: "tanh" as Hidden }),
-    /hidden must be "sigmoid" or "relu"/,
+    () => Network.random([3, 2], { seed: 1, hidden: "softsign" as Hidden }),
+    /hidden must be one of "sigmoid", "relu", "tanh", got softsign/,
   );
   assert.throws(
     () => Network.random([3, 2], { seed: 1, output: "linear" as Output }),

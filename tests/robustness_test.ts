@@ -487,9 +487,9 @@ Deno.test("robustness: lib/search (structure search, trainModel) names bad input
       /depth must be an integer >= 0, got -1/,
     ],
     [
-      "structureName tanh",
-      () => structureName({ depth: 1, width: 3, hidden: any("tanh") }),
-      /hidden must be "sigmoid" or "relu", got tanh/,
+      "structureName softsign",
+      () => structureName({ depth: 1, width: 3, hidden: any("softsign") }),
+      /hidden must be one of "sigmoid", "relu", "tanh", got softsign/,
     ],
     [
       "holdOut of nothing",

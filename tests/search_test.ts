@@ -105,8 +105,8 @@ Deno.test("bad input: errors that name what was wrong and what was expected, not
   );
   assert.throws(() => structureSizes({ depth: 1.5, width: 8, hidden: "relu" }), /depth/);
   assert.throws(
-    () => structureName({ depth: 1, width: 8, hidden: "tanh" as "relu" }),
-    /hidden must be "sigmoid" or "relu", got tanh/,
+    () => structureName({ depth: 1, width: 8, hidden: "softsign" as "relu" }),
+    /hidden must be one of "sigmoid", "relu", "tanh", got softsign/,
   );
   assert.throws(() => holdOut(undefined as unknown as Split, 3), /expected a Split/);
   const tiny = { x: new Float32Array(4 * 256), y: new Uint8Array(4), n: 4 };

@@ -5,6 +5,7 @@ import { setupBackend } from "../lib/backend.ts";
 import type { Split } from "../lib/data.ts";
 import { loadDigits } from "../lib/data.ts";
 import { type TfWeights, trainTf } from "../lib/train.ts";
+import type { Hidden } from "../lib/training.ts";
 import { rng } from "../lib/random.ts";
 
 await setupBackend("wasm");
@@ -36,7 +37,7 @@ function randomWeights(sizes: number[], seed: number): TfWeights[] {
 async function referenceStep(
   split: Split,
   weights: TfWeights[],
-  hidden: "sigmoid" | "relu",
+  hidden: Hidden,
   optimizer: tf.Optimizer,
 ): Promise<{ loss: number; weights: Float32Array[] }> {
   const inputs = split.x.length / split.n;
@@ -50,7 +51,7 @@ async function referenceStep(
     let a: tf.Tensor = x;
     for (let l = 0; l < weights.length; l++) {
       a = tf.add(tf.matMul(a, vars[2 * l], false, true), vars[2 * l + 1]);
-      if (l < weights.length - 1) a = hidden === "sigmoid" ? tf.sigmoid(a) : tf.relu(a);
+      if (l < weights.length - 1) a = { sigmoid: tf.sigmoid, relu: tf.relu, tanh: tf.tanh }[hidden](a);
     }
     return tf.losses.softmaxCrossEntropy(y, a) as tf.Scalar;
   }, true)!;
@@ -64,7 +65,10 @@ async function referenceStep(
 }
 
 for (
-  const [hidden, sizes] of [["sigmoid", [7, 5, 4, 3]], ["relu", [6, 8, 3]], ["sigmoid", [5, 3]], ["relu", [
+  const [hidden, sizes] of [["sigmoid", [7, 5, 4, 3]], ["relu", [6, 8, 3]], ["tanh", [6, 7, 5, 3]], [
+    "sigmoid",
+    [5, 3],
+  ], ["relu", [
     4,
     6,
     5,
@@ -226,7 +230,7 @@ Deno.test("trainTf rejects bad input with an error naming it", async () => {
     [{ sizes: [4] }, /at least 2 layer sizes/],
     [{ sizes: [4, 2.5, 3] }, /sizes\[1\] must be a whole number >= 1, got 2.5/],
     [{ sizes: [4, 5, 2] }, /label 2 at \d+ is outside 0..1/],
-    [{ hidden: "tanh" }, /hidden must be "sigmoid" or "relu", got tanh/],
+    [{ hidden: "softsign" }, /hidden must be one of "sigmoid", "relu", "tanh", got softsign/],
     [{ optimizer: "rmsprop" }, /optimizer must be "sgd" or "adam"/],
     [{ epochs: 0 }, /epochs must be a whole number >= 1/],
     [{ batchSize: 0 }, /batchSize must be a whole number >= 1/],

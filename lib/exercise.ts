@@ -1,14 +1,103 @@
 /**
- * Self-checking exercises. A notebook's exercise ends with `check(...)`; a wrong answer throws, so a
- * headless run of the course fails loudly if a folded-away solution ever stops being right.
+ * Self-checking exercises. An exercise cell ends with `check(...)`, which says right or wrong with a hint,
+ * never the expected value (the learner should find it, not read it). Its solution sits folded in the
+ * markdown cell below (a `<details>` block, folded in every front end); the course's tests run every
+ * notebook with each solution put in place of its exercise's answer, and check that all of them are right.
  */
+import type { Bundle } from "./jupyter.ts";
 
 /** What an exercise answer may be: a number, a list of numbers, or a nested list. */
 export type Answer = number | ArrayLike<number> | ArrayLike<number>[];
 
+/** The MIME type that carries an exercise's verdict for the course's tests (front ends ignore it). */
+export const EXERCISE_MIME = "application/vnd.course.exercise+json";
+
+/** An exercise's verdict: unanswered (answer still undefined), right or wrong. */
+export type Verdict = "unanswered" | "right" | "wrong";
+
+/**
+ * How `check` compares: `hint` is said on a wrong answer; `tolerance` is "3 digits" (the default: a hand
+ * answer to 3 significant digits), "exact" (counts), or an absolute tolerance.
+ */
+export interface CheckOptions {
+  hint: string;
+  tolerance?: "3 digits" | "exact" | number;
+}
+
+/**
+ * Whether x is y to 3 significant digits: within half a unit of y's third digit (ln 4 = 1.3863: 1.39 and
+ * 1.386 are right, 1.38 is not; 1151 is 500 ln 10 = 1151.29); an expected 0 allows 0.0005.
+ */
+function threeDigits(x: number, y: number): boolean {
+  const unit = y === 0 ? 1e-3 : 10 ** (Math.floor(Math.log10(Math.abs(y))) - 2);
+  return Math.abs(x - y) <= unit / 2 * (1 + 1e-9);
+}
+
+/** What `check` returns: shown under the exercise cell as one line. */
+export class Feedback {
+  constructor(readonly name: string, readonly verdict: Verdict, readonly text: string) {}
+
+  /** The line as text, plus the verdict in a MIME type the course's tests read. */
+  [Symbol.for("Jupyter.display")](): Bundle {
+    return { "text/plain": this.text, [EXERCISE_MIME]: { name: this.name, verdict: this.verdict } };
+  }
+
+  /** The line, e.g. "exercise 2: right." */
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** Checks an exercise's answer against `expected` (element by element): right, or wrong with the hint. */
+export function check(
+  name: string,
+  answer: Answer | undefined,
+  expected: Answer,
+  options: CheckOptions,
+): Feedback {
+  if (typeof options?.hint !== "string" || options.hint.trim() === "") {
+    throw new Error(
+      `${name}: check needs a hint to give on a wrong answer: check(name, answer, expected, { hint })`,
+    );
+  }
+  if (answer === undefined) {
+    return new Feedback(
+      name,
+      "unanswered",
+      `${name}: no answer yet. Fill in the answer above and run the cell again.`,
+    );
+  }
+  const e = flatten(name, expected);
+  let a: number[];
+  try {
+    a = flatten(name, answer);
+  } catch (err) {
+    return new Feedback(
+      name,
+      "wrong",
+      `${name}: not yet: ${(err as Error).message.replace(`${name}: `, "")}.`,
+    );
+  }
+  if (a.length !== e.length) {
+    const what = e.length === 1 ? "one number" : `${e.length} numbers`;
+    return new Feedback(name, "wrong", `${name}: not yet: the answer is ${what}, you gave ${a.length}.`);
+  }
+  const tolerance = options.tolerance ?? "3 digits";
+  const close = (x: number, y: number) =>
+    tolerance === "3 digits"
+      ? threeDigits(x, y)
+      : tolerance === "exact"
+      ? x === y
+      : Math.abs(x - y) <= tolerance;
+  const wrong = a.findIndex((x, i) => !close(x, e[i]));
+  if (wrong < 0) return new Feedback(name, "right", `${name}: right.`);
+  const where = a.length > 1 ? ` (number ${wrong + 1} of ${a.length})` : "";
+  return new Feedback(name, "wrong", `${name}: not yet${where}. Hint: ${options.hint}`);
+}
+
+/** The numbers of an answer in order; text is refused even when it looks like a number ("1" is not 1). */
 function flatten(name: string, answer: Answer): number[] {
   if (typeof answer === "number") return [answer];
-  // A string is array-like too; "1" must not pass for 1.
   if (typeof answer !== "object" || answer === null || typeof answer.length !== "number") {
     throw new Error(`${name}: expected a number (or a list of numbers), got ${describe(answer)}`);
   }
@@ -19,32 +108,13 @@ function flatten(name: string, answer: Answer): number[] {
       typeof item === "object" && item !== null && typeof (item as ArrayLike<unknown>).length === "number"
     ) {
       out.push(...flatten(name, item as ArrayLike<number>));
-    } else {throw new Error(
-        `${name}: expected a number (or a list of numbers), got ${describe(item)} in the list`,
-      );}
+    } else {
+      throw new Error(`${name}: expected a number (or a list of numbers), got ${describe(item)} in the list`);
+    }
   }
   return out;
 }
 
 function describe(value: unknown): string {
   return typeof value === "string" ? `the text ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
-}
-
-/** Throws unless `answer` equals `expected` within `tolerance` (absolute), element by element. */
-export function check(name: string, answer: Answer | undefined, expected: Answer, tolerance = 1e-6): string {
-  if (answer === undefined) {
-    throw new Error(`${name}: no answer yet. Fill in the exercise cell above, then run this cell again.`);
-  }
-  const a = flatten(name, answer), e = flatten(name, expected);
-  if (a.length !== e.length) {
-    throw new Error(`${name}: expected ${e.length} number(s), got ${a.length}.`);
-  }
-  for (let i = 0; i < a.length; i++) {
-    if (!(Math.abs(a[i] - e[i]) <= tolerance)) {
-      throw new Error(
-        `${name}: not yet right at position ${i}: got ${a[i]}, expected ${e[i]} (within ${tolerance}).`,
-      );
-    }
-  }
-  return `${name}: correct.`;
 }

@@ -19,8 +19,11 @@ import { setup } from "../tools/setup.ts";
 import { describeFailure, executeNotebook, listNotebooks, type NotebookRun } from "../tools/course.ts";
 import { type Cell, joinText, type Notebook, type Output, sourceText } from "../tools/notebook.ts";
 import { BUILD_DIR, NOTEBOOKS_DIR, ROOT } from "../tools/paths.ts";
+import { EXERCISE_MIME } from "../lib/exercise.ts";
 
 const CACHE_DIR = `${BUILD_DIR}/.cache`;
+/** Where the tests' runs go: apart from `deno task course`'s pages, since they hold the solutions. */
+const TESTED_DIR = `${BUILD_DIR}/tested`;
 
 /** An executed notebook: nbformat's JSON plus how the run went. */
 export interface ExecutedNotebook extends Notebook {
@@ -109,7 +112,8 @@ async function lock(path: string): Promise<() => void> {
 }
 
 /**
- * Executes notebooks/<name>.ipynb into build/ once per test run (see above) and returns how it went.
+ * Executes notebooks/<name>.ipynb, its exercises answered by their solutions, into build/tested/ once per
+ * test run (see above) and returns how it went.
  * Does not throw when a cell fails: `run.ok` is false and `run.failure` names the cell.
  */
 export async function runNotebookOnce(nameOrPrefix: string): Promise<NotebookRun> {
@@ -126,7 +130,8 @@ export async function runNotebookOnce(nameOrPrefix: string): Promise<NotebookRun
       // no stamp, or its notebook is gone: execute
     }
     await setup({ quiet: true }); // Jupyter and the kernel spec, also when `deno test` runs without the task
-    const run = await executeNotebook(name, { quiet: true });
+    // Every exercise answered by its folded solution (tools/notebook.ts withSolutions), in build/tested/.
+    const run = await executeNotebook(name, { quiet: true, solutions: true, outDir: TESTED_DIR });
     await Deno.writeTextFile(stampPath, JSON.stringify({ key, run }, null, 1));
     return run;
   } finally {
@@ -150,6 +155,16 @@ export function outputText(output: Output): string {
   if (output.output_type === "stream") return joinText(output.text);
   if (output.output_type === "error") return `${output.ename}: ${output.evalue}`;
   return joinText(output.data?.["text/plain"]);
+}
+
+/** Every exercise's verdict in the executed notebook, in order: [{ name, verdict }] (lib/exercise.ts). */
+export function exerciseVerdicts(nb: ExecutedNotebook): { name: string; verdict: string }[] {
+  return nb.cells.flatMap((c) =>
+    (c.outputs ?? []).flatMap((o) => {
+      const v = o.data?.[EXERCISE_MIME] as { name: string; verdict: string } | undefined;
+      return v ? [v] : [];
+    })
+  );
 }
 
 /** All code cells' text outputs (stream + text/plain), concatenated with newlines, in order. */

@@ -156,9 +156,9 @@ Deno.test("robustness: ragged nested arrays and wrong kinds of input are named",
       /shuffle: expected an array, got undefined/,
     ],
     [
-      "an exercise answered with text",
-      () => check("ex", any("1"), 1),
-      /ex: expected a number .* got the text "1"/,
+      "an exercise check without a hint",
+      () => check("ex", 1, 1, any({})),
+      /ex: check needs a hint to give on a wrong answer/,
     ],
   ]);
 });

@@ -10,7 +10,7 @@
  * small Python program tools/execute_notebook.py, so that a failure names its cell and the partial notebook is
  * still saved.
  */
-import { locateNotebook } from "./notebook.ts";
+import { locateNotebook, withSolutions } from "./notebook.ts";
 import { BUILD_DIR, fromRoot, listFiles, NOTEBOOKS_DIR } from "./paths.ts";
 import { findJupyter, findPython, setupOrExit } from "./setup.ts";
 import { snapshot } from "./snapshot.ts";
@@ -88,11 +88,18 @@ export function listNotebooks(filters: string[] = []): string[] {
  */
 export async function executeNotebook(
   notebook: string,
-  options: { outDir?: string; html?: boolean; timeoutS?: number; quiet?: boolean } = {},
+  options: { outDir?: string; html?: boolean; timeoutS?: number; quiet?: boolean; solutions?: boolean } = {},
 ): Promise<NotebookRun> {
-  const { path: source, name, dir: cwd } = await locateNotebook(notebook);
+  const located = await locateNotebook(notebook);
+  const { name, dir: cwd } = located;
   const outDir = options.outDir ?? BUILD_DIR;
   await Deno.mkdir(outDir, { recursive: true });
+  // With solutions: every exercise answered by its folded solution (see withSolutions), from a copy.
+  const source = options.solutions ? `${outDir}/.${name}.solutions.ipynb` : located.path;
+  if (options.solutions) {
+    const nb = withSolutions(JSON.parse(await Deno.readTextFile(located.path)));
+    await Deno.writeTextFile(source, JSON.stringify(nb, null, 1));
+  }
   const executed = `${outDir}/${name}.ipynb`;
   const html = options.html === false ? "" : `${outDir}/${name}.html`;
   // Unique per call: a course run and a test run may execute the same notebook at the same time.
@@ -141,7 +148,7 @@ export async function executeNotebook(
   await Deno.remove(resultPath).catch(() => {});
   return {
     name,
-    source,
+    source: located.path,
     executed,
     html: result.html,
     cells: result.cells ?? 0,

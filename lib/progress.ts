@@ -9,6 +9,7 @@
  * long on average as the steps so far.
  */
 import { display, jupyterApi } from "./jupyter.ts";
+import type { BatchReport, EpochReport, TrainingCallbacks } from "./training.ts";
 
 /** Where a progress bar draws itself. */
 export type ProgressMode = "notebook" | "terminal" | "log";
@@ -38,6 +39,8 @@ export interface ProgressOptions {
   now?: () => number;
   /** Least time between two redraws in milliseconds (default 100); the final state is always drawn. */
   minInterval?: number;
+  /** What the two numbers are called on the bar (default "loss" and "accuracy"). */
+  names?: { loss?: string; accuracy?: string };
 }
 
 /** Fractions of the total at which a log gets a line. */
@@ -66,6 +69,8 @@ export class Progress {
   #milestone = 0;
   #finished = false;
   #displayId: string;
+  /** What the two numbers are called on the bar. */
+  names: { loss: string; accuracy: string };
 
   constructor(total: number, options: ProgressOptions = {}) {
     if (!Number.isInteger(total) || total <= 0) {
@@ -78,6 +83,7 @@ export class Progress {
     this.#display = options.display ?? display;
     this.#now = options.now ?? (() => performance.now());
     this.#minInterval = options.minInterval ?? 100;
+    this.names = { loss: options.names?.loss ?? "loss", accuracy: options.names?.accuracy ?? "accuracy" };
     this.#start = this.#now();
     progressCount += 1;
     // Unique within the kernel's life: Jupyter updates every output that shares a display_id.
@@ -157,8 +163,10 @@ export class Progress {
 
   #valueTexts(): string[] {
     const out: string[] = [];
-    if (this.values.loss != null) out.push(`loss ${formatNumber(this.values.loss)}`);
-    if (this.values.accuracy != null) out.push(`accuracy ${(100 * this.values.accuracy).toFixed(1)}%`);
+    if (this.values.loss != null) out.push(`${this.names.loss} ${formatNumber(this.values.loss)}`);
+    if (this.values.accuracy != null) {
+      out.push(`${this.names.accuracy} ${(100 * this.values.accuracy).toFixed(1)}%`);
+    }
     return out;
   }
 
@@ -233,4 +241,35 @@ function formatNumber(x: number): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A training loop's callbacks wired to one progress bar, and `done()` to draw its final state. */
+export interface TrainingProgress extends Required<TrainingCallbacks> {
+  done(): Promise<void>;
+}
+
+/**
+ * A progress bar for one training call, in one line: `const bar = trainingProgress("256-30-10");` then
+ * `await net.SGD(X, labels, { ...options, ...bar });` and `await bar.done();`. It moves with every
+ * mini-batch; after each epoch it shows that epoch's mean training C and the test accuracy (the training
+ * accuracy where there is no test set), and says so on the bar.
+ */
+export function trainingProgress(label: string, options: ProgressOptions = {}): TrainingProgress {
+  let bar: Progress | undefined;
+  const start = (epochs: number, steps: number) =>
+    bar ??= new Progress(epochs * steps, { label, names: { loss: "epoch's mean C" }, ...options });
+  return {
+    onBatch: async ({ epoch, epochs, step, steps }: BatchReport) => {
+      await start(epochs, steps).update((epoch - 1) * steps + step);
+    },
+    onEpoch: async (r: EpochReport) => {
+      const b = bar ?? start(r.epochs, 1);
+      b.names.accuracy = r.testAccuracy !== null ? "test accuracy" : "training accuracy";
+      await b.update(Math.round(r.epoch / r.epochs * b.total), {
+        loss: r.loss,
+        accuracy: r.testAccuracy ?? r.accuracy,
+      });
+    },
+    done: async () => await bar?.done(),
+  };
 }

@@ -1,6 +1,6 @@
 /** Tests of lib/progress.ts: the three output modes (captured through injected sinks) and the time estimate. */
 import { assert, assertClose } from "./assert.ts";
-import { formatSeconds, Progress, remainingSeconds } from "../lib/progress.ts";
+import { formatSeconds, Progress, remainingSeconds, trainingProgress } from "../lib/progress.ts";
 
 /** A clock the test moves by hand (milliseconds). */
 function fakeClock(): { now: () => number; advance: (ms: number) => void } {
@@ -134,4 +134,29 @@ Deno.test("Progress: bad input is refused", async () => {
   await assert.rejects(() => p.update(6), /between 0 and 5, got 6/);
   await p.done();
   await assert.rejects(() => p.update(1), /after done/);
+});
+
+Deno.test("trainingProgress: one call wires a training loop to the bar; the numbers are named on it", async () => {
+  const { Network } = await import("../lib/network.ts");
+  const { Matrix } = await import("../lib/matrix.ts");
+  const lines: string[] = [];
+  const bar = trainingProgress("blobs", {
+    mode: "terminal",
+    write: (t) => void lines.push(t),
+    minInterval: 0,
+  });
+  const X = Matrix.from([[0, 1, 0, 1, 0.1, 0.9], [0, 0, 1, 1, 0.1, 0.9]]);
+  const labels = [0, 1, 1, 0, 0, 0];
+  const run = await Network.random([2, 4, 2], { seed: 1 }).SGD(X, labels, {
+    epochs: 3,
+    batchSize: 2,
+    eta: 0.5,
+    ...bar,
+  });
+  await bar.done();
+  const last = lines.join("").split("\r").filter((l) => l.trim() !== "").at(-1)!;
+  assert.match(last, /blobs \[#{20}\] 9\/9 100%/); // 3 epochs x 3 mini-batches
+  // After the last epoch: that epoch's mean C and (no test set) the training accuracy, as SGD reported them.
+  assert.match(last, new RegExp(`epoch's mean C ${run.loss[2].toPrecision(4)}`));
+  assert.match(last, new RegExp(`training accuracy ${(100 * run.accuracy[2]).toFixed(1)}%`));
 });

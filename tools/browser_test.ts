@@ -10,11 +10,14 @@
  *    console must stay free of errors and the page must request nothing from the network.
  * 3. The executed notebooks (build/*.ipynb) opened in Notebook 6 as saved, without running: untrusted there,
  *    no script runs, and each plot must show its picture (tools/snapshot.ts, added first where missing).
+ * 4. Kernel > Interrupt (check "kernel_interrupt"): in Notebook 6, the Kernel menu's Interrupt stops a running
+ *    training (Network.SGD, then trainTf) within a second, and the cells after it run on its result.
  * In 1 and 2, each slider of an interactive figure is clicked at both ends and must change the plot. A
  * full-page screenshot of each page goes to build/screens/.
  *
  * Options: `--only=notebook` or `--only=html`; filter arguments keep the notebooks whose name contains one of
- * them. The last line sums up like `deno test` ("ok | 10 passed | 0 failed", one test per page), for CI.
+ * them (`--only=notebook kernel_interrupt` runs check 4 alone). The last line sums up like `deno test`
+ * ("ok | 10 passed | 0 failed", one test per page), for CI.
  * Needs Chromium (CHROMIUM=/path, or Debian's /usr/bin/chromium) and playwright-core (npm); without Chromium
  * it says so in one line and exits 0, as nothing could be checked.
  */
@@ -347,6 +350,149 @@ async function checkSaved(browser: Browser, server: Server, file: string): Promi
   return finish(report, started);
 }
 
+/** The Kernel > Interrupt check's name: its row in the summary, its screenshot, the filter that selects it. */
+const INTERRUPT_CHECK = "kernel_interrupt";
+/** Longest a training cell may run on after Kernel > Interrupt (the training contract's promise). */
+const INTERRUPT_LIMIT_MS = 1000;
+
+/**
+ * The scratch notebook of the interrupt check: two trainings of hours (from scratch, then tfjs), each
+ * followed by a cell that uses what it returned. Lives in build/interrupt/, not build/, so that the saved
+ * notebooks' check never picks it up.
+ */
+function interruptNotebook(): Record<string, unknown> {
+  const cells = [
+    `import { loadDigits, Matrix, Network, print, transpose, trainTf } from "../../lib/mod.ts";
+const digits = await loadDigits();
+const X = transpose(Matrix.fromRows(digits.train.x.slice(0, 1000 * 256), 1000, 256));
+const labels = Array.from(digits.train.y.slice(0, 1000));
+const net = Network.random([256, 30, 10], { seed: 1 });
+const history = await net.SGD(X, labels, {
+  epochs: 100_000, batchSize: 10, eta: 0.5, seed: 2,
+  onEpoch: async ({ epoch }) => { if (epoch === 2) await print("training under way"); },
+});`,
+    `await print(\`after SGD: \${history.loss.length} epochs, stopped \${JSON.stringify(history.stopped)}, \` +
+  \`accuracy \${net.accuracy(X, labels).toFixed(3)}\`);`,
+    `const run = await trainTf({ train: digits.train }, {
+  sizes: [256, 30, 10], eta: 0.5, batchSize: 10, epochs: 100_000, seed: 3,
+  onEpoch: async ({ epoch }) => { if (epoch === 2) await print("training under way"); },
+});`,
+    `await print(\`after trainTf: \${run.loss.length} epochs, stopped \${JSON.stringify(run.stopped)}, \` +
+  \`\${run.weights.length} layers of weights\`);`,
+  ];
+  return {
+    nbformat: 4,
+    nbformat_minor: 4,
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    cells: cells.map((source) => ({
+      cell_type: "code",
+      source,
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+    })),
+  };
+}
+
+/** In the page: every cell's prompt and the text of its outputs (streams, text/plain, errors). */
+const CELL_TEXTS_JS = `Jupyter.notebook.get_cells().map((c) => ({ prompt: c.input_prompt_number ?? null,
+  outputs: ((c.output_area && c.output_area.outputs) || []).map((o) => o.output_type === "error"
+    ? "ERROR " + o.ename + ": " + o.evalue : o.text || (o.data && o.data["text/plain"]) || "") }))`;
+
+/**
+ * Kernel > Interrupt stops a running training within a second and the notebook goes on: runs the scratch
+ * notebook through the Notebook 6 UI and, each time a training cell says it is under way, clicks the Kernel
+ * menu's Interrupt (as a learner does; Jupyter then sends the kernel SIGINT). That cell must finish within
+ * INTERRUPT_LIMIT_MS saying where it stopped, without an error, and the next cell must run on its result.
+ */
+async function checkInterrupt(browser: Browser, server: Server): Promise<PageReport> {
+  const started = performance.now();
+  const report = newReport(INTERRUPT_CHECK, "notebook");
+  const dir = `${BUILD_DIR}/interrupt`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/${INTERRUPT_CHECK}.ipynb`, JSON.stringify(interruptNotebook(), null, 1));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.on("pageerror", (e) => report.problems.push(`page error: ${e.message}`));
+  page.on("dialog", (d) => d.dismiss().catch(() => {}));
+  const cellTexts = async () =>
+    await page.evaluate(CELL_TEXTS_JS) as { prompt: unknown; outputs: string[] }[];
+  try {
+    await page.goto(`${server.url}/notebooks/build/interrupt/${INTERRUPT_CHECK}.ipynb?token=${server.token}`);
+    await page.waitForFunction(KERNEL_READY_JS, undefined, { timeout: 120_000, polling: 500 });
+    await page.evaluate(RUN_ALL_JS);
+    for (const [cell, what] of [[0, "SGD"], [2, "trainTf"]] as const) {
+      // Under way, or already over: a cell that ends by itself was stopped by something else.
+      await page.waitForFunction(
+        `Jupyter.notebook.get_cell(${cell}).input_prompt_number !== "*" ||
+          Jupyter.notebook.get_cell(${cell}).output_area.outputs.some((o) =>
+          ((o.data && o.data["text/plain"]) || "").includes("training under way"))`,
+        undefined,
+        { timeout: 180_000, polling: 250 },
+      );
+      const before = (await cellTexts())[cell];
+      if (before.prompt !== "*") {
+        throw new Error(
+          `${what}: cell ${cell + 1} ended before its interrupt: ${JSON.stringify(before.outputs)}`,
+        );
+      }
+      await page.waitForTimeout(500); // well into the training, past the message's own wait
+      await page.click("#kernellink");
+      const clicked = performance.now();
+      await page.click("#int_kernel > a");
+      const stoppedIn = await page.waitForFunction(
+        `Jupyter.notebook.get_cell(${cell}).input_prompt_number !== "*"`,
+        undefined,
+        { timeout: 20 * INTERRUPT_LIMIT_MS, polling: 20 },
+      ).then(() => performance.now() - clicked, () => Infinity);
+      const ms = stoppedIn.toFixed(0);
+      console.error(`  ${what}: the cell finished ${ms} ms after Kernel > Interrupt`);
+      if (stoppedIn > INTERRUPT_LIMIT_MS) {
+        // The training may run for hours: stop here (the kernel is shut down below), do not wait for it.
+        throw new Error(
+          `${what}: the cell ran on ${ms} ms after Kernel > Interrupt (limit ${INTERRUPT_LIMIT_MS})`,
+        );
+      }
+    }
+    await page.waitForFunction(ALL_DONE_JS, undefined, { timeout: 120_000, polling: 250 });
+    const cells = await cellTexts();
+    const expect = (cell: number, text: string) => {
+      const c = cells[cell];
+      if (typeof c?.prompt !== "number") {
+        report.problems.push(`cell ${cell + 1} did not run (prompt ${c?.prompt})`);
+      }
+      for (const o of c?.outputs ?? []) {
+        if (o.startsWith("ERROR")) report.problems.push(`cell ${cell + 1}: ${o.slice(0, 200)}`);
+      }
+      if (!c?.outputs.some((o) => o.includes(text))) {
+        report.problems.push(
+          `cell ${cell + 1}: no "${text}" in ${JSON.stringify(c?.outputs ?? []).slice(0, 300)}`,
+        );
+      }
+    };
+    // The interrupted cells say where they stopped; the next cells ran on what they returned.
+    expect(0, "SGD: interrupted during epoch");
+    expect(1, "after SGD: ");
+    expect(1, 'stopped {"epoch":');
+    expect(2, "trainTf: interrupted during epoch");
+    expect(3, "after trainTf: ");
+    expect(3, 'stopped {"epoch":');
+    await notebookScreenshot(page, report);
+    await page.evaluate("Jupyter.notebook.session.delete()").catch(() => {});
+  } catch (e) {
+    report.problems.push(`did not finish: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+    try {
+      await notebookScreenshot(page, report);
+      await page.evaluate("Jupyter.notebook.session.delete()");
+    } catch {
+      // the page is gone
+    }
+  } finally {
+    await page.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  return finish(report, started);
+}
+
 /** Opens one page of the offline HTML course with the network off and reports what it showed. */
 async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   const name = file.replace(/\.html$/, "");
@@ -433,6 +579,10 @@ if (import.meta.main) {
             await snapshotNotebook(`${BUILD_DIR}/${file}`, chromium);
           }
           reports.push(await checkSaved(browser, server, file));
+        }
+        if (filters.length === 0 || filters.some((f) => INTERRUPT_CHECK.includes(f))) {
+          console.error(`${INTERRUPT_CHECK}: Kernel > Interrupt on two running trainings ...`);
+          reports.push(await checkInterrupt(browser, server));
         }
       } finally {
         await server.stop();

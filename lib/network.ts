@@ -345,8 +345,7 @@ export class Network {
         if (epoch < epochs && !history.stopped && await interrupt.requested()) {
           history.stopped = { epoch, epochs, step: steps, steps };
         }
-        const last = epoch === epochs || history.stopped !== null;
-        checkEpochLoss("SGD", L / seen, history.loss.at(-1), { epoch, epochs, eta, classes, last });
+        checkEpochLoss("SGD", L / seen, history.loss.at(-1), { epoch, epochs, eta, classes });
         const report = {
           epoch,
           epochs,

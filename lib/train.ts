@@ -358,8 +358,7 @@ export async function trainTf(
         tf.dispose([predicted, lossSums, ...parts.flat()]);
         testAccuracy = result.testPredictions.filter((p, k) => p === test.y[k]).length / test.n;
       }
-      const last = epoch === epochs || result.stopped !== null;
-      checkEpochLoss("trainTf", lossSum / seen, result.loss.at(-1), { epoch, epochs, eta, classes, last });
+      checkEpochLoss("trainTf", lossSum / seen, result.loss.at(-1), { epoch, epochs, eta, classes });
       const report: EpochReport = {
         epoch,
         epochs,

@@ -158,8 +158,7 @@ export async function trainModel(
         correct += numbers[2 * s + 1];
         seen += size;
       }
-      const last = epoch === epochs || result.stopped !== null;
-      checkEpochLoss("trainModel", lossSum / seen, result.loss.at(-1), { epoch, epochs, eta, classes, last });
+      checkEpochLoss("trainModel", lossSum / seen, result.loss.at(-1), { epoch, epochs, eta, classes });
       const test = evaluate(model, data.testXs, data.testLabels);
       result.testProbabilities = test.probabilities;
       const report: EpochReport = {

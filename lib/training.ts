@@ -138,12 +138,11 @@ export function checkEpochLoss(
   what: string,
   loss: number,
   previous: number | undefined,
-  at: { epoch: number; epochs: number; eta: number; classes: number; last?: boolean },
+  at: { epoch: number; epochs: number; eta: number; classes: number },
 ): void {
   const where = `epoch ${at.epoch} of ${at.epochs}`;
   if (!Number.isFinite(loss)) throw divergence(what, `the mean loss became ${loss}`, where, at.eta);
-  const last = at.last ?? at.epoch === at.epochs;
-  if (loss > SATURATED && ((previous ?? 0) > SATURATED || last)) {
+  if (loss > SATURATED && ((previous ?? 0) > SATURATED || at.epoch === at.epochs)) {
     throw divergence(
       what,
       `the mean loss per example stayed above ${SATURATED.toFixed(2)}, half the largest possible, ` +
@@ -164,8 +163,9 @@ const YIELD_EVERY_MS = 50;
  */
 const REMEMBER_MS = 1000;
 
-/** When the last SIGINT arrived (performance.now()), and how many training loops are listening. */
+/** When the last SIGINT arrived (performance.now()), the last one a loop stopped on, and how many loops listen. */
 let lastInterrupt = -Infinity;
+let answered = -Infinity;
 let listeners = 0;
 /** Inside a Jupyter kernel the listener stays for the kernel's life (see Interrupt). */
 let persistent = false;
@@ -202,6 +202,7 @@ export class Interrupt {
   #started = performance.now();
   #lastYield = performance.now();
   #listening = false;
+  #stopped = false;
 
   private constructor() {}
 
@@ -218,13 +219,20 @@ export class Interrupt {
     if (listen()) persistent = true;
   }
 
-  /** Whether SIGINT arrived since this loop began (or just before); every YIELD_EVERY_MS it lets events in. */
+  /**
+   * Whether to stop: a SIGINT arrived since this loop began, or just before and no other loop stopped on it
+   * (one interrupt stops one training). Every YIELD_EVERY_MS it first lets pending events in.
+   */
   async requested(): Promise<boolean> {
     if (performance.now() - this.#lastYield >= YIELD_EVERY_MS) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       this.#lastYield = performance.now();
     }
-    return lastInterrupt >= this.#started - REMEMBER_MS;
+    if (!this.#stopped && lastInterrupt > answered && lastInterrupt >= this.#started - REMEMBER_MS) {
+      this.#stopped = true;
+      answered = lastInterrupt;
+    }
+    return this.#stopped;
   }
 
   /** Stops listening (outside a kernel, SIGINT then ends the program again, as usual). */

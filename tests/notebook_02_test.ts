@@ -82,6 +82,7 @@ Deno.test("02: the random network pays more than the blind guess, and the printe
     L > N * ln10 && Math.abs(excess - (L - N * ln10)) < 1e-2,
     `excess ${excess}, reference ${L - N * ln10}`,
   );
+  assert.ok(excess < 0.1 * N * ln10, `the text says "a little worse than the blind guess": ${excess}`);
 
   const [above, more, below, less] = parseSplit(text);
   assert.equal(above, costs.filter((c) => c > ln10).length);

@@ -91,7 +91,8 @@ export function logTicks(values: number[]): Layout {
   if (positive.length === 0) return {};
   const decades = Math.log10(Math.max(...positive) / Math.min(...positive));
   // Up to 2.5 decades: 1, 2, 5 in each (a single "0.1" says too little); beyond: one tick per decade.
-  return decades > 2.5 ? { dtick: 1 } : { dtick: "D2" };
+  // Powers of ten as 10^-4, never plotly's SI prefixes ("100μ" means nothing on a loss axis).
+  return decades > 2.5 ? { dtick: 1, exponentformat: "power" } : { dtick: "D2", exponentformat: "power" };
 }
 
 /** Whole-number x values (epochs, steps) over a short range: a tick at each, no "1.5". */

@@ -105,6 +105,7 @@ Deno.test("axes: whole-number x gets a tick per value, log axes a tick per decad
   assert.equal((fractional.layout.xaxis as Record<string, unknown>).dtick, undefined);
   const wide = lines([{ name: "a", y: [20000, 300, 40, 9] }], { ...axes, yLog: true });
   assert.equal((wide.layout.yaxis as Record<string, unknown>).dtick, 1, "3.3 decades: one tick per decade");
+  assert.equal((wide.layout.yaxis as Record<string, unknown>).exponentformat, "power", "10^-4, not 100μ");
   const two = lines([{ name: "a", y: [1.2, 0.3, 0.02] }], { ...axes, yLog: true });
   assert.equal((two.layout.yaxis as Record<string, unknown>).dtick, "D2", "1.8 decades: 1, 2, 5 in each");
   const narrow = bars([{ name: "t", x: ["a", "b"], y: [20, 90] }], { ...axes, yLog: true });

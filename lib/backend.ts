@@ -15,7 +15,13 @@
  * `COURSE_WASM_THREADS=2` start tfjs's threaded SIMD build (see `withWasmThreads`). It stays opt-in
  * because it only pays off on an otherwise idle machine (the README's performance section has the numbers).
  *
- * When wasm starts, the kernel repairs of lib/kernels.ts are installed. For webgpu, tfjs asks for
+ * On wasm, matrix products run in the system's BLAS (OpenBLAS, a CBLAS `libblas.so.3`, or macOS's
+ * Accelerate) through Deno FFI, on one thread, whenever one can be opened: the kind of library PyTorch
+ * multiplies with on a CPU, far faster than wasm's SIMD. `COURSE_BLAS=off` (or `{ blas: false }`) keeps them on wasm; `COURSE_BLAS=<path>` names the
+ * library; `COURSE_BLAS_THREADS=N` (or `{ blasThreads: N }`) gives them N threads. Everything else stays
+ * on wasm. The reason says which engine runs the products and why.
+ *
+ * When wasm starts, the kernels of lib/kernels.ts are installed. For webgpu, tfjs asks for
  * `requiredFeatures: ["timestamp-query", ["bgra8unorm-storage"]]` (an array inside the list), which Deno
  * rejects; we create the device ourselves with a flat list.
  */
@@ -23,7 +29,8 @@ import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { Worker as NodeWorker } from "node:worker_threads";
 import os from "node:os";
-import { installKernelRepairs } from "./kernels.ts";
+import { describeBlas, openBlas, parseBlasChoice, parseBlasThreads } from "./blas.ts";
+import { installKernelRepairs, useBlas } from "./kernels.ts";
 
 /** The backends the course knows, fastest first. */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
@@ -36,6 +43,8 @@ export interface BackendInfo {
   name: BackendName;
   reason: string;
   adapter?: string;
+  /** On wasm: what runs the matrix products, the BLAS (e.g. "OpenBLAS 0.3.21 ..., 1 thread") or "wasm". */
+  matmul?: string;
 }
 
 /** The folder holding the package's `.wasm` files, as a `file://` URL ending in `/` (works from any cwd). */
@@ -59,10 +68,10 @@ export function parseBackendName(name: string, where = "backend"): BackendName {
   throw new Error(`unknown ${where} '${name}': expected one of ${BACKENDS.join(", ")}`);
 }
 
-/** Reads `COURSE_BACKEND` (undefined when unset, empty, or when the environment may not be read). */
-function backendFromEnv(): string | undefined {
+/** A non-empty environment variable, or undefined (also when the environment may not be read). */
+function envValue(name: string): string | undefined {
   try {
-    const value = Deno.env.get("COURSE_BACKEND");
+    const value = Deno.env.get(name);
     return value && value.trim() !== "" ? value : undefined;
   } catch {
     return undefined; // no --allow-env: behave as if unset
@@ -163,16 +172,6 @@ export const MAX_WASM_THREADS = 8;
 /** Thread count the wasm module was started with (fixed for the life of the process). */
 let wasmThreadsStarted: number | undefined;
 
-/** Reads `COURSE_WASM_THREADS` (undefined when unset or empty, or when the environment may not be read). */
-function threadsFromEnv(): string | undefined {
-  try {
-    const value = Deno.env.get("COURSE_WASM_THREADS");
-    return value && value.trim() !== "" ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Checks a wasm thread count (1 = the single-threaded build); bad values throw, naming the source. */
 export function parseWasmThreads(value: number | string, where = "threads"): number {
   const n = typeof value === "string" ? Number(value.trim()) : value;
@@ -267,7 +266,7 @@ export function wasmThreads(): number | undefined {
 }
 
 /**
- * Starts the wasm backend from the package's own files (offline) with the transposed-product fix, on
+ * Starts the wasm backend from the package's own files (offline) with the kernels of lib/kernels.ts, on
  * `threads` threads (1: the single-threaded SIMD build; more: the threaded SIMD build, see withWasmThreads).
  */
 async function startWasm(threads = 1): Promise<string | undefined> {
@@ -291,6 +290,83 @@ async function startWasm(threads = 1): Promise<string | undefined> {
   return undefined;
 }
 
+// ---------------------------------------------------------------- matrix products in the system BLAS
+/** Where the matrix products were asked to run: a BLAS (found, or at `path`) or wasm (`off`); threads. */
+interface BlasChoice {
+  off: boolean;
+  path?: string;
+  threads: number;
+  /** Where the choice came from, for messages. */
+  source: string;
+  /** The options it came from, kept for later calls once the choice worked. */
+  given: Pick<SetupOptions, "blas" | "blasThreads">;
+}
+
+/** The BLAS options last given to setupBackend and used: they hold until other ones are given. */
+const blasOptions: Pick<SetupOptions, "blas" | "blasThreads"> = {};
+
+/**
+ * The BLAS choice of this call: this call's options, else the last ones given, else COURSE_BLAS and
+ * COURSE_BLAS_THREADS, else a BLAS found automatically, on one thread. Bad values throw, naming the source.
+ */
+function blasChoice(options: SetupOptions): BlasChoice {
+  const given = {
+    blas: options.blas ?? blasOptions.blas,
+    blasThreads: options.blasThreads ?? blasOptions.blasThreads,
+  };
+  const env = envValue("COURSE_BLAS"), threadsEnv = envValue("COURSE_BLAS_THREADS");
+  const { off, path } = given.blas !== undefined
+    ? parseBlasChoice(given.blas, "blas (option of setupBackend)")
+    : env !== undefined
+    ? parseBlasChoice(env, "COURSE_BLAS")
+    : { off: false };
+  const threads = given.blasThreads !== undefined
+    ? parseBlasThreads(given.blasThreads, "blasThreads (option of setupBackend)")
+    : threadsEnv !== undefined
+    ? parseBlasThreads(threadsEnv, "COURSE_BLAS_THREADS")
+    : 1;
+  const source = given.blas !== undefined
+    ? `option blas: ${given.blas}`
+    : env !== undefined
+    ? `COURSE_BLAS=${env}`
+    : "";
+  return { off, path, threads, source, given };
+}
+
+/**
+ * Routes the wasm backend's matrix products as `choice` says. Returns what runs them and the note for the
+ * reason; a library named by path that cannot be used throws (a missing one found automatically does not).
+ */
+function applyBlas(choice: BlasChoice): { matmul: string; note: string } {
+  if (choice.off) {
+    useBlas(undefined);
+    return { matmul: "wasm", note: `matrix products in wasm (${choice.source})` };
+  }
+  const found = openBlas({ path: choice.path, threads: choice.threads });
+  if ("why" in found) {
+    // Before anything changes: a failed call leaves the products where they ran.
+    if (choice.path) throw new Error(`the BLAS library of ${choice.source} cannot be used: ${found.why}`);
+    useBlas(undefined);
+    return {
+      matmul: "wasm",
+      note: `matrix products in wasm, slower: ${found.why}; \`deno task setup\` installs OpenBLAS`,
+    };
+  }
+  useBlas(found.blas);
+  return { matmul: describeBlas(found.blas), note: `matrix products in ${describeBlas(found.blas)} (FFI)` };
+}
+
+/** The wasm BackendInfo: the reason for wasm, then the wasm threads and the BLAS note. */
+function wasmInfo(why: string, threads: number, choice: BlasChoice): BackendInfo {
+  const { matmul, note } = applyBlas(choice);
+  Object.assign(blasOptions, choice.given);
+  const parts = [why, threads > 1 ? `${threads} wasm threads` : "", note].filter((p) => p !== "");
+  return { name: "wasm", reason: parts.join("; "), matmul };
+}
+
+/** Why wasm runs, as the last setupBackend said it (the BLAS part is recomputed on every call). */
+let wasmWhy = "";
+
 /** Options of `setupBackend` beyond the preferred name (for tests: a fake `navigator.gpu`). */
 export interface SetupOptions {
   gpu?: GpuLike;
@@ -300,6 +376,16 @@ export interface SetupOptions {
    * on an otherwise idle machine (tools/bench.ts, "tfjs-wasm-2threads").
    */
   threads?: number;
+  /**
+   * Matrix products on wasm: in the system BLAS (true, the default; else `COURSE_BLAS`), in wasm (false),
+   * or in the BLAS library at this path.
+   */
+  blas?: boolean | string;
+  /**
+   * Threads of the BLAS's products (else `COURSE_BLAS_THREADS`, else 1). Both BLAS options may change at
+   * any call, and hold for later calls that do not give them.
+   */
+  blasThreads?: number;
 }
 
 /**
@@ -309,7 +395,7 @@ export interface SetupOptions {
  */
 export async function setupBackend(prefer?: BackendName, options: SetupOptions = {}): Promise<BackendInfo> {
   tf.env().set("PROD", true); // no "install tfjs-node" banner, no debug checks
-  const fromEnv = backendFromEnv();
+  const fromEnv = envValue("COURSE_BACKEND");
   const forced = prefer !== undefined
     ? parseBackendName(prefer, "backend (argument of setupBackend)")
     : fromEnv !== undefined
@@ -317,7 +403,7 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     : undefined;
   const how = prefer !== undefined ? "asked for" : "forced by COURSE_BACKEND";
   const gpu = options.gpu ?? (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
-  const threadsEnv = threadsFromEnv();
+  const threadsEnv = envValue("COURSE_WASM_THREADS");
   const asked = options.threads !== undefined
     ? parseWasmThreads(options.threads, "threads (option of setupBackend)")
     : threadsEnv !== undefined
@@ -330,14 +416,15 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     );
   }
   const threads = asked ?? wasmThreadsStarted ?? 1;
-  const wasmNote = threads > 1 ? `; ${threads} threads` : "";
+  const blas = blasChoice(options);
 
   // Same choice as last time and still active: nothing to do.
   if (
     !options.gpu && current && tf.getBackend() === current.name &&
     (forced === undefined || forced === current.name)
   ) {
-    if (current.name !== "wasm" || installKernelRepairs()) return current;
+    if (current.name !== "wasm") return current;
+    if (installKernelRepairs()) return current = wasmInfo(wasmWhy, threads, blas);
   }
 
   if (forced === "webgpu") {
@@ -351,7 +438,7 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
   if (forced === "wasm") {
     const failed = await startWasm(threads);
     if (failed) throw new Error(`wasm ${how}, but it failed to start: ${failed}`);
-    return current = { name: "wasm", reason: `${how}${wasmNote}` };
+    return current = wasmInfo(wasmWhy = how, threads, blas);
   }
   if (forced === "cpu") {
     const failed = await trySetBackend("cpu");
@@ -378,7 +465,7 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     skipped.push(`no webgpu: ${found.why}`);
   }
   const wasmFailed = await startWasm(threads);
-  if (!wasmFailed) return current = { name: "wasm", reason: `${skipped.join("; ")}${wasmNote}` };
+  if (!wasmFailed) return current = wasmInfo(wasmWhy = skipped.join("; "), threads, blas);
   skipped.push(`wasm failed to start (${wasmFailed})`);
   const cpuFailed = await trySetBackend("cpu");
   if (cpuFailed) throw new Error(`no tfjs backend could start: ${skipped.join("; ")}; ${cpuFailed}`);

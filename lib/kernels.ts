@@ -1,29 +1,221 @@
 /**
- * Repairs to tfjs-backend-wasm 4.22's kernels, all in one place: every `registerKernel` of the course is
- * here, and `setupBackend` installs them when it starts wasm (a notebook never has to).
+ * Every re-registered tfjs-backend-wasm 4.22 kernel, all in one place: every `registerKernel` of the course
+ * is here, and `setupBackend` installs them when it starts wasm (a notebook never has to).
  *
- * - Matrix products with a transpose flag (`matMul(a, b, transposeA, transposeB)`, which every backward
- *   pass of a dense layer calls) run far slower than transposing first and calling the plain product:
- *   `BatchMatMul` and `_FusedMatMul` are re-registered to do exactly that.
+ * - Matrix products (`BatchMatMul`, `_FusedMatMul`: every dense layer, forward and backward) run in the
+ *   system BLAS (lib/blas.ts) when `useBlas` has given one: `cblas_sgemm` reads and writes the tensors'
+ *   wasm memory in place, with the transposes, batch dimensions (broadcast) and the fused bias and
+ *   activation of tfjs's kernels. Without a BLAS they stay on wasm, repaired: a product with a transpose
+ *   flag runs far slower than transposing first and calling the plain product, so the kernels do exactly
+ *   that.
  * - Convolutions cannot be trained: there is no `Conv2DBackpropFilter`, and `Conv2DBackpropInput` is
  *   slow. Both gradients are re-registered as ordinary forward convolutions.
  *
- * Each repaired kernel carries a marker, so that installing twice changes nothing.
+ * Each re-registered kernel carries a marker, so that installing twice changes nothing.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Blas } from "./blas.ts";
 
 /** Installs every repair on the wasm backend; false when its kernels are not there (nothing to repair). */
 export function installKernelRepairs(): boolean {
   return installWasmMatMulFix() && installWasmConvGradFix();
 }
 
+type Info = tf.TensorInfo;
+
+/** The BLAS that runs the wasm backend's matrix products, or undefined: wasm's own kernels. */
+let engine: Blas | undefined;
+
+/**
+ * Runs the wasm backend's matrix products in `blas` from now on (undefined: back to wasm's own kernels,
+ * repaired). Takes effect at the next product; the kernels must be installed (`installKernelRepairs`).
+ */
+export function useBlas(blas: Blas | undefined): void {
+  engine = blas;
+}
+
+/** The BLAS that runs the wasm backend's matrix products, or undefined when wasm's own kernels do. */
+export function blasInUse(): Blas | undefined {
+  return engine;
+}
+
 /** Marker on our matrix-product kernels. */
 const FIXED = Symbol.for("course.transposeFix");
 
+/** What the kernels need of tfjs-backend-wasm's backend object (not in its public types). */
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  disposeData(dataId: tf.DataId): void;
+}
+
 /**
- * Re-registers the wasm matrix-product kernels (`BatchMatMul`, `_FusedMatMul`) so that a product with
- * `transposeA` / `transposeB` transposes its operand explicitly (a fast copy) and then runs the fast
- * untransposed kernel: the same numbers, much faster backward passes. Returns true when it is installed.
+ * A float32 view on a tensor's wasm memory, made afresh from the module's CURRENT memory: any allocation
+ * (makeOutput, a kernel's temporaries) may grow the memory, which detaches every earlier view.
+ */
+function viewOf(backend: WasmBackend, t: Info): Float32Array {
+  // The memory is exported by the single-threaded build (asm.memory) and imported by the threaded one.
+  const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
+  const buffer = memory?.buffer ?? backend.wasm.HEAPU8.buffer;
+  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+  return new Float32Array(buffer, offset, tf.util.sizeFromShape(t.shape));
+}
+
+/** For each matrix of the broadcast batch `out`, the index of the matrix of `batch` it reads (numpy rules). */
+function batchIndices(out: number[], batch: number[]): Int32Array {
+  const count = tf.util.sizeFromShape(out);
+  const indices = new Int32Array(count);
+  const shift = out.length - batch.length;
+  for (let i = 0; i < count; i++) {
+    let rest = i, index = 0, stride = 1;
+    for (let d = out.length - 1; d >= shift; d--) {
+      const coordinate = rest % out[d];
+      rest = (rest - coordinate) / out[d];
+      if (batch[d - shift] !== 1) index += coordinate * stride;
+      stride *= batch[d - shift];
+    }
+    indices[i] = index;
+  }
+  return indices;
+}
+
+/**
+ * The product op(a) op(b) of two float32 tensors (..., m, k) and (..., k, n) in BLAS, as a new wasm tensor
+ * (..., m, n); batch dimensions broadcast as in tfjs. A bias of n values (or one) is written into the
+ * output first and added by sgemm itself (beta = 1); `fused` says whether it was.
+ */
+function blasMatMul(
+  blas: Blas,
+  backend: WasmBackend,
+  a: Info,
+  b: Info,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias?: Info,
+): { out: Info; fused: boolean } {
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kB = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kB) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
+        `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
+  const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
+  const batch = tf.backend_util.assertAndGetBroadcastShape(batchA, batchB);
+  const out = backend.makeOutput([...batch, m, n], "float32");
+  const count = tf.util.sizeFromShape(batch);
+  // A bias of one row (n values, or one value) is copied into every row of C, which sgemm then adds to.
+  const biasSize = bias ? tf.util.sizeFromShape(bias.shape) : 0;
+  const fused = bias !== undefined && bias.shape.length <= 2 + batch.length &&
+    bias.shape.slice(0, -1).every((d) => d === 1) && (biasSize === n || biasSize === 1);
+  if (count * m * n === 0) return { out, fused };
+  // Views only now: makeOutput may have grown the memory.
+  const A = viewOf(backend, a), B = viewOf(backend, b), C = viewOf(backend, out);
+  if (fused) {
+    const row = viewOf(backend, bias!);
+    if (biasSize === 1) C.fill(row[0]);
+    else for (let r = 0; r < count * m; r++) C.set(row, r * n);
+  }
+  if (k === 0) {
+    if (!fused) C.fill(0); // an empty sum (and BLAS rejects a leading dimension of 0)
+    return { out, fused };
+  }
+  const beta = fused ? 1 : 0;
+  const lda = transposeA ? m : k, ldb = transposeB ? k : n;
+  if (count === 1) {
+    blas.sgemm(transposeA, transposeB, m, n, k, 1, A, lda, B, ldb, beta, C, n);
+    return { out, fused };
+  }
+  const ia = batchIndices(batch, batchA), ib = batchIndices(batch, batchB);
+  for (let i = 0; i < count; i++) {
+    blas.sgemm(
+      transposeA,
+      transposeB,
+      m,
+      n,
+      k,
+      1,
+      A.subarray(ia[i] * m * k, (ia[i] + 1) * m * k),
+      lda,
+      B.subarray(ib[i] * k * n, (ib[i] + 1) * k * n),
+      ldb,
+      beta,
+      C.subarray(i * m * n, (i + 1) * m * n),
+      n,
+    );
+  }
+  return { out, fused };
+}
+
+/** The wasm kernel of each activation `_FusedMatMul` may apply after the product. */
+const ACTIVATIONS: Record<string, string> = {
+  relu: "Relu",
+  relu6: "Relu6",
+  elu: "Elu",
+  sigmoid: "Sigmoid",
+  leakyrelu: "LeakyRelu",
+  prelu: "Prelu",
+};
+
+/**
+ * `_FusedMatMul` in BLAS: the product, plus the bias (in sgemm when it is one row, else wasm's `Add`),
+ * then the activation with wasm's own kernel. Intermediate tensors are freed here.
+ */
+function blasFusedMatMul(
+  blas: Blas,
+  backend: WasmBackend,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+) {
+  const { transposeA, transposeB, activation = "linear", leakyreluAlpha } = attrs as {
+    transposeA?: boolean;
+    transposeB?: boolean;
+    activation?: string;
+    leakyreluAlpha?: number;
+  };
+  if (activation !== "linear" && !ACTIVATIONS[activation]) {
+    const known = ["linear", ...Object.keys(ACTIVATIONS)].join(", ");
+    throw new Error(`_FusedMatMul: unknown activation '${activation}' (expected one of ${known})`);
+  }
+  const bias = inputs.bias as Info | undefined;
+  const { out: product, fused } = blasMatMul(
+    blas,
+    backend,
+    inputs.a as Info,
+    inputs.b as Info,
+    Boolean(transposeA),
+    Boolean(transposeB),
+    bias ?? undefined,
+  );
+  let out = product;
+  const apply = (kernelName: string, more: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap = {}) => {
+    const kernel = tf.getKernel(kernelName, "wasm");
+    if (!kernel) throw new Error(`_FusedMatMul with BLAS: the wasm backend has no ${kernelName} kernel`);
+    const next = kernel.kernelFunc({
+      inputs: { ...more },
+      backend: backend as never,
+      attrs: kernelAttrs,
+    }) as Info;
+    backend.disposeData(out.dataId);
+    out = next;
+  };
+  if (bias && !fused) apply("Add", { a: out, b: bias });
+  if (activation === "prelu") apply("Prelu", { x: out, alpha: inputs.preluActivationWeights as Info });
+  else if (activation === "leakyrelu") apply("LeakyRelu", { x: out }, { alpha: leakyreluAlpha ?? 0.2 });
+  else if (activation !== "linear") apply(ACTIVATIONS[activation], { x: out });
+  return out;
+}
+
+/**
+ * Re-registers the wasm matrix-product kernels (`BatchMatMul`, `_FusedMatMul`). With a BLAS (`useBlas`)
+ * they run in it. Without one, a product with `transposeA` / `transposeB` transposes its operand
+ * explicitly (a fast copy) and then runs wasm's fast untransposed kernel: the same numbers, much faster
+ * backward passes. Returns true when they are installed.
  */
 function installWasmMatMulFix(): boolean {
   for (const kernelName of ["BatchMatMul", "_FusedMatMul"]) {
@@ -34,16 +226,22 @@ function installWasmMatMulFix(): boolean {
     if (!transpose) return false;
     const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
+      const a = inputs.a as Info;
+      const b = inputs.b as Info;
+      const blas = engine;
+      if (blas && a.dtype === "float32" && b.dtype === "float32") {
+        const wasm = backend as unknown as WasmBackend;
+        if (kernelName === "_FusedMatMul") return blasFusedMatMul(blas, wasm, inputs, attrs ?? {});
+        return blasMatMul(blas, wasm, a, b, Boolean(transposeA), Boolean(transposeB)).out;
+      }
       if (!transposeA && !transposeB) return base.kernelFunc({ inputs, backend, attrs });
       // Swap the last two axes: (..., m, k) -> (..., k, m).
-      const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
+      const swapLast = (x: Info): Info => {
         const perm = x.shape.map((_, i) => i);
         const r = perm.length;
         [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-        return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+        return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as Info;
       };
-      const a = inputs.a as tf.TensorInfo;
-      const b = inputs.b as tf.TensorInfo;
       const at = transposeA ? swapLast(a) : a;
       const bt = transposeB ? swapLast(b) : b;
       const out = base.kernelFunc({
@@ -66,8 +264,6 @@ function installWasmMatMulFix(): boolean {
 
 /** Marker on our kernels, so that installing twice changes nothing. */
 const CONV_FIXED = Symbol.for("course.convGradFix");
-
-type Info = tf.TensorInfo;
 
 /**
  * Makes convolutions trainable (and fast) on tfjs-backend-wasm 4.22, which has no `Conv2DBackpropFilter`

@@ -5,16 +5,22 @@
  *    Debian/Ubuntu), or with pip (`--user`), or a message says what to install.
  * 2. A Deno kernel spec named "deno" whose environment sets NO_COLOR=1, so that saved outputs hold no ANSI
  *    colour codes (the spec written by `deno jupyter --install` has no `env`).
+ * 3. A BLAS library for the matrix products (lib/blas.ts): found, or OpenBLAS installed with apt (as root
+ *    on Debian/Ubuntu), or a message says what to install. Not required: without one the course runs on
+ *    plain wasm, about 3 times slower to train.
  *
  * Idempotent and quick: when everything is already in place it only reads a few files.
  * Flags: `--quiet` (print only what changed or went wrong), `--check` (change nothing; exit 1 if not ready).
  */
 import { isFile } from "./paths.ts";
+import { openBlas } from "../lib/blas.ts";
 
 const HOME = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
 
 /** The packages that provide what the course needs, per installer. */
 export const APT_PACKAGES = ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient"];
+/** The Debian/Ubuntu package of OpenBLAS (the pthreads build, as PyTorch on Debian uses). */
+export const BLAS_APT_PACKAGE = "libopenblas0-pthread";
 /** The same for pip, where apt is not available. */
 export const PIP_PACKAGES = ["notebook", "nbconvert", "nbclient"];
 
@@ -159,6 +165,47 @@ async function installJupyter(log: (s: string) => void): Promise<boolean> {
   return false;
 }
 
+/** What to tell a learner whose machine has no BLAS that the course can open. */
+export function blasMissingMessage(why: string): string {
+  return [
+    `No BLAS library: matrix products run on plain wasm, about 3 times slower to train (${why}).`,
+    "To train faster, install OpenBLAS, then restart the kernel:",
+    `  Debian/Ubuntu:  sudo apt-get install -y ${BLAS_APT_PACKAGE}`,
+    "  Fedora:         sudo dnf install openblas",
+    "  Arch:           sudo pacman -S openblas",
+    "  macOS:          nothing to install (Accelerate); Homebrew's `brew install openblas` also works",
+  ].join("\n");
+}
+
+/**
+ * Finds a BLAS, or installs OpenBLAS with apt as root on Debian/Ubuntu. Returns the library's description,
+ * or undefined with the message printed (a missing BLAS makes training slower, never impossible).
+ */
+async function ensureBlas(
+  log: (s: string) => void,
+  changed: string[],
+  quiet = false,
+): Promise<string | undefined> {
+  let found = openBlas();
+  if ("why" in found && Deno.build.os === "linux" && isRoot() && which("apt-get")) {
+    const install = ["apt-get", "install", "-y", "--no-install-recommends", BLAS_APT_PACKAGE];
+    log(`Installing OpenBLAS: ${install.join(" ")}`);
+    if (!(await run(install))) {
+      log("apt-get install failed; running apt-get update first, then trying again");
+      if (await run(["apt-get", "update"])) await run(install);
+    }
+    found = openBlas();
+    if ("blas" in found) changed.push(`installed ${BLAS_APT_PACKAGE} (${found.blas.name})`);
+  }
+  if ("blas" in found) return found.blas.name;
+  log(
+    quiet
+      ? "setup: no BLAS library: training runs on plain wasm, about 3 times slower (`deno task setup` says more)"
+      : `setup: ${blasMissingMessage(found.why)}`,
+  );
+  return undefined;
+}
+
 /** Writes the kernel spec (logos from `deno jupyter --install` where it works, then our kernel.json). */
 async function installKernelSpec(): Promise<void> {
   const dir = kernelDir();
@@ -176,6 +223,8 @@ export interface SetupResult {
   kernelDir: string;
   /** What this call installed or changed (empty when everything was in place). */
   changed: string[];
+  /** The BLAS library the matrix products will run in, or undefined (plain wasm). */
+  blas?: string;
 }
 
 /** Makes sure Jupyter and the Deno kernel spec are installed; throws with a message saying what to do. */
@@ -192,15 +241,17 @@ export async function setup(options: { quiet?: boolean } = {}): Promise<SetupRes
     await installKernelSpec();
     changed.push(`installed the Deno kernel spec (${kernelDir()}/kernel.json, NO_COLOR=1)`);
   }
+  const blas = await ensureBlas(log, changed, options.quiet);
   if (!options.quiet || changed.length > 0) {
     for (const c of changed) log(`setup: ${c}`);
     if (!options.quiet) {
       log(`setup: Jupyter: ${jupyter}`);
       log(`setup: Deno kernel spec: ${kernelDir()} (deno ${Deno.version.deno}, ${Deno.execPath()})`);
+      if (blas) log(`setup: matrix products in ${blas}`);
       log("setup: ready. Next: `deno task course` (run every notebook) or `deno task lab` (open them).");
     }
   }
-  return { jupyter, kernelDir: kernelDir(), changed };
+  return { jupyter, kernelDir: kernelDir(), changed, blas };
 }
 
 /**

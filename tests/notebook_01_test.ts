@@ -93,10 +93,10 @@ Deno.test("01: without sigma two layers collapse into one, to float32 precision;
   const text = outputsText(await executedNotebook("01"));
   const [gap] = numbersAfter(text, "collapse: largest |difference|");
   const [largest] = numbersAfter(text, "(outputs up to");
-  // float32 keeps 24 bits (relative rounding 6e-8 per operation); a few operations per output.
+  // float32 rounds each operation to 6e-8 of its size; the terms (up to ~100) exceed the outputs: 1e-5.
   assert.ok(largest > 1, `the collapse demo's outputs are tiny (${largest}): a weak check`);
   assert.ok(
-    gap >= 0 && gap <= 1e-6 * largest,
+    gap >= 0 && gap <= 1e-5 * largest,
     `two linear layers vs one: ${gap} for outputs up to ${largest}`,
   );
   // The XOR network: 4 of 4 with sigma, fewer without (collapsed, it is the constant W = (0, 0), b = 370).

@@ -5,6 +5,7 @@
  * demos' results are read from the numbers they print. Timings are printed, never asserted.
  */
 import { assert } from "./assert.ts";
+import { EXERCISE_MIME } from "../lib/exercise.ts";
 import {
   errorOutputs,
   executedNotebook,
@@ -131,6 +132,19 @@ Deno.test("01: every exercise's solution is right; no answer is printed above it
   const e = Math.exp(-1);
   assert.ok(!text.includes((e / (2 + e)).toFixed(3)), "exercise 5's answer is printed");
   assert.ok(!/\b0\.63, 0\.83\b/.test(text), "exercise 1's answer is printed");
+});
+
+Deno.test("01: results are displays, a cell's value (Out[]) only an exercise's verdict", async () => {
+  // A cell's last value is sent after the cell's reply and can land under the next cell (Run All in
+  // Notebook 6); displays (print, show) stay under their cell. Exercise verdicts are the one exception.
+  const nb = await executedNotebook("01");
+  const results = nb.cells.flatMap((c, i) =>
+    (c.outputs ?? []).filter((o) => o.output_type === "execute_result").map((o) => ({ i, o }))
+  );
+  assert.equal(results.length, 5);
+  for (const { i, o } of results) {
+    assert.ok(o.data?.[EXERCISE_MIME], `cell ${i} leaves a value as its result`);
+  }
 });
 
 Deno.test("01: no engine jargon or machine paths in what a learner reads", async () => {

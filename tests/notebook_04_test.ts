@@ -2,10 +2,18 @@
  * Notebook 04 (handwritten digits): the key results on the executed notebook.
  * Accuracy thresholds from issue 4 (best fully connected >= 96%, CNN >= 97.5%, the searched network at least as
  * good as the hand-designed one), the split checked against lib/data.ts loaded independently here, the
- * vanishing-gradient finding, and no leaked tensors. Timings are printed, never asserted.
+ * vanishing-gradient finding, the grid's trend lines against the grid's own numbers, the exercises' verdicts
+ * with their solutions in place, and no leaked tensors. Timings are printed, never asserted.
  */
 import { assert } from "./assert.ts";
-import { errorOutputs, executedNotebook, numbersAfter, outputsText, outputsWithMime } from "./notebooks.ts";
+import {
+  errorOutputs,
+  executedNotebook,
+  exerciseVerdicts,
+  numbersAfter,
+  outputsText,
+  outputsWithMime,
+} from "./notebooks.ts";
 import { loadDigits, sha256 } from "../lib/data.ts";
 
 const PLOTLY = "application/vnd.plotly.v1+json";
@@ -28,7 +36,7 @@ function accuracyOf(text: string, prefix: string): number {
 Deno.test("04: runs without error outputs, with plots", async () => {
   const nb = await executedNotebook("04");
   assert.deepEqual(errorOutputs(nb), []);
-  assert.ok(outputsWithMime(nb, PLOTLY).length >= 14, "expected at least 14 plotly figures");
+  assert.ok(outputsWithMime(nb, PLOTLY).length >= 15, "expected at least 15 plotly figures");
 });
 
 Deno.test("04: the split is lib/data.ts's seeded 8,000 / 2,000 split", async () => {
@@ -126,5 +134,49 @@ Deno.test("04: the softmax outputs are probabilities and the tensors are freed",
   }
   const [atStart, now] = numbersAfter(text, "tensors:");
   assert.equal(now, atStart, "tensors left behind");
-  for (const n of [1, 2, 3]) assert.match(text, new RegExp(`exercise ${n} \\(solution\\): correct\\.`));
+});
+
+Deno.test("04: every exercise is right with its folded solution in place", async () => {
+  const verdicts = exerciseVerdicts(await executedNotebook("04"));
+  assert.deepEqual(verdicts.map((v) => v.name), ["exercise 1", "exercise 2", "exercise 3", "exercise 4"]);
+  verdicts.forEach((v) => assert.equal(v.verdict, "right", `${v.name}: ${v.verdict}`));
+});
+
+Deno.test("04: printed lines hold no engine names, no machine paths, no '1 epochs'", async () => {
+  const text = outputsText(await executedNotebook("04"));
+  assert.doesNotMatch(text, /\b(backend|wasm|webgpu|WebAssembly)\b/i);
+  assert.doesNotMatch(text, /\/(work|home|tmp|root)\//);
+  assert.doesNotMatch(text, /(^|[^\d])1 epochs/);
+});
+
+Deno.test("04: each trend line says what the grid's own accuracy lines show", async () => {
+  const text = outputsText(await executedNotebook("04"));
+  const grid = accuracyLines(text).filter((l) => l.name.startsWith("grid:")).map((l) => {
+    const [, hidden, setting] = l.name.match(/^grid: 256-([\d-]+)-10 (.+), \d+ epochs$/)!;
+    const layers = hidden.split("-").map(Number);
+    return { setting, depth: layers.length, width: layers[0], percent: l.percent };
+  });
+  const lines = [
+    ...text.matchAll(/^(.+), (\d+) (neurons per layer|hidden layers?): ([\d. >-]+)% for .+: (.+)$/gm),
+  ];
+  assert.equal(
+    lines.length,
+    2 * 3 + 2 * 4,
+    "one trend line per setting and width, and per setting and depth",
+  );
+  for (const [line, setting, fixed, kind, numbers, says] of lines) {
+    const alongDepth = kind === "neurons per layer";
+    const expected = grid
+      .filter((g) => g.setting === setting && (alongDepth ? g.width : g.depth) === Number(fixed))
+      .sort((p, q) => (alongDepth ? p.depth - q.depth : p.width - q.width))
+      .map((g) => g.percent);
+    const printed = numbers.split(" -> ").map(Number);
+    assert.deepEqual(printed, expected, line);
+    const first = printed[0], last = printed.at(-1)!;
+    const spread = Math.max(...printed) - Math.min(...printed);
+    if (says.startsWith("rises")) assert.ok(last - first > 1, line);
+    else if (says.startsWith("falls")) assert.ok(first - last > 1, line);
+    else if (says.startsWith("stays within 1 point")) assert.ok(spread <= 1 + 1e-9, line);
+    else assert.match(says, /^goes up and down/, line);
+  }
 });

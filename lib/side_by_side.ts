@@ -9,7 +9,8 @@ import { Figure, figure, type Layout, titleLayout, type Trace } from "./plot.ts"
 export interface SideBySideOptions {
   title: string;
   height?: number;
-  /** Title of the shared legend (e.g. "digit"). */
+  /** Title of the shared legend (e.g. "digit"): the legend then lists its entries at the right; without a
+   * title, a few entries (training, test) go in one row above the panels, leaving them the full width. */
   legendTitle?: string;
 }
 
@@ -55,16 +56,18 @@ export function sideBySide(left: Figure, right: Figure, opts: SideBySideOptions)
   });
   return figure(data, {
     title: titleLayout(opts.title),
-    grid: { rows: 1, columns: 2, pattern: "independent", xgap: 0.15 },
+    grid: { rows: 1, columns: 2, pattern: "independent", xgap: 0.2 }, // room for the right panel's y title
     xaxis: left.layout.xaxis,
     yaxis: left.layout.yaxis,
     xaxis2: right.layout.xaxis,
     yaxis2: right.layout.yaxis,
     annotations: [panelTitle(titleOf(left.layout), "x"), panelTitle(titleOf(right.layout), "x2")],
     showlegend: true,
-    legend: opts.legendTitle ? { title: { text: opts.legendTitle } } : undefined,
+    legend: opts.legendTitle
+      ? { title: { text: opts.legendTitle } }
+      : { orientation: "h", x: 0, xanchor: "left", y: 1.1, yanchor: "bottom" },
     hovermode: left.layout.hovermode ?? "closest",
-    margin: { l: 65, r: 25, t: 90, b: 55 },
+    margin: { l: 65, r: 25, t: opts.legendTitle ? 90 : 115, b: 55 },
     height: opts.height ?? 420,
   });
 }

@@ -25,6 +25,8 @@ export * from "./nearest_centre.ts";
 export * from "./curves.ts";
 export * from "./side_by_side.ts";
 export * from "./descent.ts";
+export * from "./surface.ts";
+export * from "./gradcheck.ts";
 export * from "./jupyter.ts";
 export * from "./plot.ts";
 export * from "./heatmap.ts";

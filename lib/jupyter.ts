@@ -6,7 +6,8 @@
  * - `application/vnd.plotly.v1+json`: the figure as JSON (VS Code, JupyterLab with plotly support);
  * - `text/html`: a div plus a script calling `Plotly.newPlot` (classic Notebook 6, nbconvert HTML).
  *   plotly.js itself (the npm package, read from disk, no network) rides along once per kernel,
- *   inline in the first figure's HTML;
+ *   inline in the first figure's HTML; a Jupyter page keeps a copy in the browser, so that figures shown
+ *   after a page reload (the kernel still running, plotly.js not sent again) still draw;
  * - `text/plain`: one line describing the plot (terminals, `deno run`, logs).
  *
  * Outside a kernel (`deno run`, tests) every call prints its text line instead. The charts (lib/plot.ts)
@@ -203,6 +204,50 @@ const MISSING_PLOTLY = "This plot needs plotly.js, which is not loaded in this p
   "kernel session carries it). Run all cells again (Kernel &gt; Restart &amp; Run All), or run " +
   "<code>await injectPlotly()</code> in a cell and rerun this one.";
 
+/**
+ * Where a Jupyter page keeps its copy of plotly.js: an IndexedDB database of the page's origin (the Jupyter
+ * server's address), one store, one key. A reload empties the page but not this.
+ */
+export const PLOTLY_CACHE = { database: "course-plotly", store: "plotly", key: "plotly.js" } as const;
+
+/** JavaScript defining `openCache(then)`: opens PLOTLY_CACHE's database, then `then(db)`, or `then(null)`. */
+const OPEN_CACHE_JS = `function openCache(then) {
+    try {
+      var req = indexedDB.open(${JSON.stringify(PLOTLY_CACHE.database)}, 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore(${
+  JSON.stringify(PLOTLY_CACHE.store)
+}); };
+      req.onsuccess = function () { then(req.result); };
+      req.onerror = function () { then(null); };
+    } catch (e) { then(null); }
+  }`;
+
+/**
+ * JavaScript: a promise, shared by every figure of the page, that loads the browser's copy of plotly.js
+ * when the page has none (reloaded while the kernel ran on: the kernel sends plotly.js once per session).
+ * It resolves when done, whether or not a copy was there. Needs OPEN_CACHE_JS before it.
+ */
+const PLOTLY_FROM_CACHE_JS =
+  `window.coursePlotlyFromCache = window.coursePlotlyFromCache || new Promise(function (resolve) {
+    openCache(function (db) {
+      if (!db) { resolve(); return; }
+      try {
+        var get = db.transaction(${JSON.stringify(PLOTLY_CACHE.store)}).objectStore(${
+    JSON.stringify(PLOTLY_CACHE.store)
+  }).get(${JSON.stringify(PLOTLY_CACHE.key)});
+        get.onsuccess = function () {
+          if (typeof get.result === "string" && !ready()) {
+            var s = document.createElement("script");
+            s.text = "(" + get.result + ")();";
+            document.head.appendChild(s);
+          }
+          resolve();
+        };
+        get.onerror = function () { resolve(); };
+      } catch (e) { resolve(); }
+    });
+  });`;
+
 function figureHtml(json: string, id: string, layout: PlotlyFigure["layout"]): string {
   const height = typeof layout.height === "number" ? layout.height : PLOT_HEIGHT;
   const width = typeof layout.width === "number" ? `${layout.width}px` : "100%";
@@ -221,16 +266,22 @@ function figureHtml(json: string, id: string, layout: PlotlyFigure["layout"]): s
   for (var i = els.length - 1; i >= 0; i--) { if (!els[i].getAttribute("data-plotted")) { el = els[i]; break; } }
   if (!el) { return; }
   el.setAttribute("data-plotted", "1");
-  if (typeof window.Plotly === "undefined" || typeof window.Plotly.newPlot !== "function") {
+  var fig = ${scriptSafe(json)};
+  function ready() { return typeof window.Plotly !== "undefined" && typeof window.Plotly.newPlot === "function"; }
+  function draw() {
+    el.innerHTML = "";
+    window.Plotly.newPlot(el, fig.data, fig.layout, fig.config).catch(function (e) {
+      el.textContent = "The plot could not be drawn: " + e;
+    });
+  }
+  if (ready()) { draw(); return; }
+  ${OPEN_CACHE_JS}
+  ${PLOTLY_FROM_CACHE_JS}
+  window.coursePlotlyFromCache.then(function () {
+    if (ready()) { draw(); return; }
     el.style.height = "auto";
     el.innerHTML = '<p class="course-plot-missing" style="padding:8px 12px;border:1px solid #e0b050;' +
       'background:#fff8e5;color:#5a4500;font-size:13px;">${MISSING_PLOTLY}</p>';
-    return;
-  }
-  var fig = ${scriptSafe(json)};
-  el.innerHTML = "";
-  window.Plotly.newPlot(el, fig.data, fig.layout, fig.config).catch(function (e) {
-    el.textContent = "The plot could not be drawn: " + e;
   });
 })();
 </script>`;
@@ -244,7 +295,12 @@ let plotlySource: string | undefined;
 /** Where the npm package's plotly.js lies, relative to this file (node_modules next to lib/). */
 export const plotlyPath = new URL("../node_modules/plotly.js-dist-min/plotly.min.js", import.meta.url);
 
-/** plotly.js as an inline script that defines `window.Plotly` once (evaluating it again is skipped). */
+/**
+ * plotly.js as an inline script that defines `window.Plotly` once (evaluating it again is skipped). In a
+ * live Jupyter page (Notebook 6's `Jupyter` global, or JupyterLab's page configuration) it also puts the
+ * library in PLOTLY_CACHE, as the source of the function that loads it (no second copy in the output), for
+ * the figures shown after a reload; an exported HTML page carries plotly.js in itself and keeps nothing.
+ */
 function plotlyScript(): string {
   if (plotlySource === undefined) {
     try {
@@ -259,7 +315,26 @@ function plotlyScript(): string {
   // The bundle checks `module.exports` (CommonJS), not `define` (AMD), so Notebook 6's requirejs does not
   // swallow it: it sets window.Plotly. "</script" never occurs in it, but guard anyway.
   const body = plotlySource.replace(/<\/script/gi, "<\\/script");
-  return `<script type="text/javascript">\nif (typeof window.Plotly === "undefined") {\n${body}\n}\n</script>`;
+  return `<script type="text/javascript">
+(function () {
+  var load = function () {
+${body}
+  };
+  if (typeof window.Plotly === "undefined") {
+    load();
+  }
+  if (!(window.Jupyter || document.getElementById("jupyter-config-data"))) { return; }
+  ${OPEN_CACHE_JS}
+  openCache(function (db) {
+    if (!db) { return; }
+    try {
+      db.transaction(${JSON.stringify(PLOTLY_CACHE.store)}, "readwrite").objectStore(${
+    JSON.stringify(PLOTLY_CACHE.store)
+  }).put(String(load), ${JSON.stringify(PLOTLY_CACHE.key)});
+    } catch (e) { /* no copy kept: a reloaded page shows the notice */ }
+  });
+})();
+</script>`;
 }
 
 /** The version of the plotly.js that is injected (from its banner). */

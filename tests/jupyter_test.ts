@@ -90,9 +90,132 @@ Deno.test("bundle: a missing Plotly shows a message, not a JavaScript error", ()
     count: 0,
     injected: true,
   })["text/html"] as string;
-  assert.match(html, /typeof window\.Plotly === "undefined"/);
+  assert.match(html, /typeof window\.Plotly !== "undefined"/);
   assert.match(html, /course-plot-missing/);
   assert.match(html, /injectPlotly\(\)/);
+});
+
+// A page reload while the kernel runs on: the kernel does not send plotly.js again, so a figure shown after
+// it finds no Plotly in the page and takes the copy the first figure's HTML left in the browser (IndexedDB).
+// The scripts run below in a stand-in page: a fake IndexedDB shared by the "pages" of one browser, a div,
+// and a fake plotly.js in place of the real one (which needs a real DOM); tools/browser_test.ts checks the
+// same in Chromium, in Notebook 6 and JupyterLab.
+
+/** What a stand-in page shows: its window, and the figure div's state. */
+interface FakePage {
+  window: Record<string, unknown>;
+  div: { innerHTML: string; drawn?: unknown; style: Record<string, string>; attrs: Map<string, string> };
+}
+
+/** A browser's IndexedDB holding one database with one store, kept in `kept` (key -> value). */
+function fakeIndexedDB(kept: Map<string, unknown>) {
+  const later = (f: () => void) => setTimeout(f, 0);
+  const store = {
+    put(value: unknown, key: string) {
+      kept.set(key, value);
+    },
+    get(key: string) {
+      const req: { result?: unknown; onsuccess?: () => void } = {};
+      later(() => {
+        req.result = kept.get(key);
+        req.onsuccess?.();
+      });
+      return req;
+    },
+  };
+  const db = { createObjectStore() {}, transaction: () => ({ objectStore: () => store }) };
+  return {
+    open() {
+      const req: { result: typeof db; onupgradeneeded?: () => void; onsuccess?: () => void } = { result: db };
+      later(() => req.onsuccess?.());
+      return req;
+    },
+  };
+}
+
+/** A fake plotly.js: defines window.Plotly, whose newPlot marks the div as drawn with the figure's data. */
+const FAKE_PLOTLY =
+  "window.Plotly = { newPlot: function (el, data) { el.drawn = data; return Promise.resolve(); } };";
+
+/** The first figure's HTML with the fake plotly.js in place of the real library. */
+function withFakePlotly(html: string): string {
+  const head = "var load = function () {\n";
+  const start = html.indexOf(head) + head.length;
+  const end = html.indexOf('\n  };\n  if (typeof window.Plotly === "undefined")');
+  assert.ok(start >= head.length && end - start > 1e6, "plotly.js inside the load function");
+  return html.slice(0, start) + FAKE_PLOTLY + html.slice(end);
+}
+
+/** Runs a figure output's scripts in a new stand-in page (a live Jupyter page unless `exported`). */
+async function runInPage(html: string, idb: ReturnType<typeof fakeIndexedDB>, exported = false) {
+  const page: FakePage = {
+    window: exported ? {} : { Jupyter: {} },
+    div: { innerHTML: "placeholder", style: {}, attrs: new Map() },
+  };
+  const div = {
+    get innerHTML() {
+      return page.div.innerHTML;
+    },
+    set innerHTML(v: string) {
+      page.div.innerHTML = v;
+    },
+    set drawn(data: unknown) {
+      page.div.drawn = data;
+    },
+    style: page.div.style,
+    getAttribute: (k: string) => page.div.attrs.get(k) ?? null,
+    setAttribute: (k: string, v: string) => page.div.attrs.set(k, v),
+  };
+  const document = {
+    querySelectorAll: () => [div],
+    getElementById: () => null,
+    createElement: () => ({ text: "" }),
+    head: { appendChild: (s: { text: string }) => run(s.text) },
+  };
+  const run = (body: string) =>
+    new Function("window", "document", "indexedDB", body)(page.window, document, idb);
+  for (const [, body] of html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)) run(body);
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  return page;
+}
+
+Deno.test("bundle: after a page reload, a figure draws with the copy of plotly.js the browser kept", async () => {
+  const session = newPlotSession();
+  const first = withFakePlotly(
+    bundle(lines([{ name: "a", y: [1, 2] }], axes), session)["text/html"] as string,
+  );
+  const second = bundle(lines([{ name: "b", y: [3, 4] }], axes), session)["text/html"] as string;
+  const kept = new Map<string, unknown>();
+  const idb = fakeIndexedDB(kept);
+  const page1 = await runInPage(first, idb);
+  assert.ok(page1.window.Plotly, "the first figure's HTML defines Plotly");
+  assert.deepEqual((page1.div.drawn as Trace[])[0].y, [1, 2]);
+  assert.equal(kept.size, 1, "a live Jupyter page keeps one copy");
+  assert.ok(String(kept.get("plotly.js")).includes(FAKE_PLOTLY), "the copy is the library itself");
+  // The reload: a new page, the same browser storage; the kernel sends no plotly.js with the second figure.
+  const page2 = await runInPage(second, idb);
+  assert.deepEqual((page2.div.drawn as Trace[])[0].y, [3, 4], "drawn with the kept copy");
+  assert.ok(!page2.div.innerHTML.includes("course-plot-missing"));
+});
+
+Deno.test("bundle: after a reload in a browser that kept no copy, the figure says plotly.js is missing", async () => {
+  const session = newPlotSession();
+  bundle(lines([{ name: "a", y: [1, 2] }], axes), session);
+  const second = bundle(lines([{ name: "b", y: [3, 4] }], axes), session)["text/html"] as string;
+  const page = await runInPage(second, fakeIndexedDB(new Map()));
+  assert.equal(page.div.drawn, undefined);
+  assert.match(page.div.innerHTML, /course-plot-missing/);
+  assert.match(page.div.innerHTML, /injectPlotly\(\)/);
+});
+
+Deno.test("bundle: an exported HTML page (no Jupyter) draws from its own plotly.js and keeps no copy", async () => {
+  const first = withFakePlotly(
+    bundle(lines([{ name: "a", y: [1, 2] }], axes), newPlotSession())["text/html"] as string,
+  );
+  const kept = new Map<string, unknown>();
+  const page = await runInPage(first, fakeIndexedDB(kept), true);
+  assert.deepEqual((page.div.drawn as Trace[])[0].y, [1, 2]);
+  assert.equal(kept.size, 0);
 });
 
 Deno.test("bundle: JSON is script-safe and drops typed arrays and non-finite numbers", () => {

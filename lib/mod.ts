@@ -17,6 +17,8 @@ export * from "./data.ts";
 export * from "./train.ts";
 export * from "./train_model.ts";
 export * from "./search.ts";
+export * from "./datasets2d.ts";
+export * from "./playground.ts";
 export * from "./schedule.ts";
 export * from "./vanishing.ts";
 export * from "./depth_width.ts";

@@ -12,6 +12,10 @@
  *    no script runs, and each plot must show its picture (tools/snapshot.ts, added first where missing).
  * 4. Kernel > Interrupt (check "kernel_interrupt"): in Notebook 6, the Kernel menu's Interrupt stops a running
  *    training (Network.SGD, then trainTf) within a second, and the cells after it run on its result.
+ * 5. The live playground (check "playground_live"): in Notebook 6, and in JupyterLab where it is installed
+ *    (next to `jupyter`, or JUPYTER_LAB=/path/to/jupyter-lab), the playground's one output changes while it
+ *    trains (two screenshots differ) and ends as the recorded replay showing a decision boundary. In the HTML
+ *    pages, each replay's play button must step its figure through the recorded frames.
  * In 1 and 2, each slider of an interactive figure is clicked at both ends and must change the plot. A
  * full-page screenshot of each page goes to build/screens/.
  *
@@ -24,7 +28,7 @@
 import { chromium as playwright } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { PLOTLY_MIME } from "./notebook.ts";
-import { BUILD_DIR, fromRoot, listFiles, NOTEBOOKS_DIR, ROOT } from "./paths.ts";
+import { BUILD_DIR, fromRoot, isFile, listFiles, NOTEBOOKS_DIR, ROOT } from "./paths.ts";
 import { jupyterBinDir, setup } from "./setup.ts";
 import { CHROMIUM_FLAGS, findChromium, plotlyOutputs, snapshotNotebook } from "./snapshot.ts";
 import { textTable } from "./table.ts";
@@ -175,11 +179,22 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts the classic Notebook server in the repository root on a free port, and waits until it answers. */
-async function startJupyter(jupyter: string): Promise<Server> {
+/**
+ * Starts the classic Notebook server (or, given `lab`, the path of jupyter-lab, JupyterLab) in the repository
+ * root on a free port, and waits until it answers.
+ */
+async function startJupyter(jupyter: string, lab?: string): Promise<Server> {
   const port = freePort();
   const token = crypto.randomUUID().replaceAll("-", "");
-  const args = [
+  const root = Deno.uid() === 0 ? ["--allow-root"] : [];
+  const labArgs = [
+    ...root,
+    "--no-browser",
+    "--ip=127.0.0.1",
+    `--port=${port}`,
+    `--IdentityProvider.token=${token}`,
+  ];
+  const args = lab ? labArgs : [
     "notebook",
     ...(Deno.uid() === 0 ? ["--allow-root"] : []),
     "--no-browser",
@@ -188,12 +203,12 @@ async function startJupyter(jupyter: string): Promise<Server> {
     `--NotebookApp.token=${token}`,
     "--NotebookApp.open_browser=False",
   ];
-  const child = new Deno.Command(jupyter, {
+  const child = new Deno.Command(lab ?? jupyter, {
     args,
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
-    env: { PATH: `${jupyterBinDir(jupyter)}:${Deno.env.get("PATH") ?? ""}` },
+    env: { PATH: `${jupyterBinDir(lab ?? jupyter)}:${Deno.env.get("PATH") ?? ""}` },
   }).spawn();
   // Keep Jupyter's log, shown if the server does not come up.
   let log = "";
@@ -493,6 +508,226 @@ async function checkInterrupt(browser: Browser, server: Server): Promise<PageRep
   return finish(report, started);
 }
 
+/** The live playground check's name: its rows, its screenshots, the filter that selects it. */
+const PLAYGROUND_CHECK = "playground_live";
+
+/**
+ * The scratch notebook of the playground check: one training on the spiral long enough to watch (seconds),
+ * then a cell that uses its result. Lives in build/playground_live/, away from the saved notebooks' check.
+ */
+function playgroundNotebook(): Record<string, unknown> {
+  const cells = [
+    // A first plot brings plotly.js into the page, so that the live figure draws from its first redraw.
+    `import { lines, playground, print, show } from "../../lib/mod.ts";
+await show(lines([{ name: "a line", y: [1, 2, 3] }], { title: "plotly.js loaded", xTitle: "x", yTitle: "y" }));`,
+    `const run = await playground({ data: "spiral", depth: 3, width: 16, eta: 0.1, epochs: 2500, seed: 1 });`,
+    "await print(`after the training: ${run.frames.length} frames, ${run.updates} live redraws`);",
+  ];
+  return {
+    nbformat: 4,
+    nbformat_minor: 4,
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    cells: cells.map((source) => ({
+      cell_type: "code",
+      source,
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+    })),
+  };
+}
+
+/**
+ * In the page: the newest course plot's title (it says "live" while training, "recorded" after), whether its
+ * heatmap is drawn, whether its output has both labels' sides (a boundary), and its sliders.
+ */
+const LIVE_PLOT_JS =
+  `(() => { const els = document.querySelectorAll(".course-plot"), el = els[els.length - 1];
+  if (!el || !el.layout || !el.data) return null;
+  const z = (el.data[0] && el.data[0].z ? el.data[0].z : []).flat().filter((v) => v !== null);
+  return { id: el.id, title: String(el.layout.title && el.layout.title.text || ""),
+    heatmap: el.querySelectorAll("g.hm, g.imagelayer image, .heatmaplayer image").length,
+    blue: z.some((v) => v < 50), red: z.some((v) => v > 50), sliders: (el.layout.sliders || []).length }; })()`;
+
+interface LivePlot {
+  id: string;
+  title: string;
+  heatmap: number;
+  blue: boolean;
+  red: boolean;
+  sliders: number;
+}
+
+/** Where jupyter-lab is: JUPYTER_LAB=/path, or next to `jupyter` (as `deno task lab` looks); else undefined. */
+function findJupyterLab(jupyter: string): string | undefined {
+  const candidates = [Deno.env.get("JUPYTER_LAB"), `${jupyterBinDir(jupyter)}/jupyter-lab`];
+  return candidates.find((path) => path !== undefined && path !== "" && isFile(path));
+}
+
+/**
+ * The playground trains live, in Notebook 6 or JupyterLab (`lab`): runs the scratch notebook through the page,
+ * takes two screenshots of its one output while the title says "live" (they must differ: the figure changes
+ * during training), then, when the kernel is idle, a third: the recorded replay with its slider, whose plane
+ * shows a boundary (the network's output on both sides of 50%, its heatmap drawn). The next cell must run.
+ */
+async function checkPlaygroundLive(browser: Browser, server: Server, lab: boolean): Promise<PageReport> {
+  const started = performance.now();
+  const name = lab ? `${PLAYGROUND_CHECK}_jupyterlab` : PLAYGROUND_CHECK;
+  const report = newReport(name, "notebook");
+  const dir = `${BUILD_DIR}/${PLAYGROUND_CHECK}`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/${name}.ipynb`, JSON.stringify(playgroundNotebook(), null, 1));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  page.on("pageerror", (e) => {
+    // JupyterLab's debugger asks every kernel for a debug session; the Deno kernel has none (not our error).
+    if (!/No active debugger session/.test(e.message)) report.problems.push(`page error: ${e.message}`);
+  });
+  page.on("dialog", (d) => d.dismiss().catch(() => {}));
+  const plot = async () => await page.evaluate(LIVE_PLOT_JS) as LivePlot | null;
+  // The output is rebuilt at every redraw, so the picture is cut from the page where the plot is now.
+  const shot = async (k: string) => {
+    const path = `${SCREENS}/${name}.${k}.png`;
+    const clip = await page.evaluate(`(() => { const els = document.querySelectorAll(".course-plot");
+      const r = els[els.length - 1].getBoundingClientRect();
+      return { x: Math.max(0, r.x), y: Math.max(0, r.y), width: r.width, height: r.height }; })()`) as {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
+    await page.screenshot({ path, clip });
+    return await Deno.readFile(path);
+  };
+  try {
+    const path = `build/${PLAYGROUND_CHECK}/${name}.ipynb`;
+    if (lab) {
+      // A session with the Deno kernel first: otherwise JupyterLab asks which kernel to start.
+      await (await fetch(`${server.url}/api/sessions?token=${server.token}`, {
+        method: "POST",
+        body: JSON.stringify({ path, type: "notebook", name: `${name}.ipynb`, kernel: { name: "deno" } }),
+      })).body?.cancel();
+      await page.goto(
+        `${server.url}/lab/workspaces/${name}-${Date.now()}/tree/${path}?reset&token=${server.token}`,
+      );
+      await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 120_000 });
+      await page.click('.lm-MenuBar-item:has-text("Run")');
+      await page.click('li.lm-Menu-item[data-command="runmenu:run-all"]');
+    } else {
+      await page.goto(`${server.url}/notebooks/${path}?token=${server.token}`);
+      await page.waitForFunction(KERNEL_READY_JS, undefined, { timeout: 120_000, polling: 500 });
+      await page.evaluate(RUN_ALL_JS);
+    }
+    // The title's second line says "live, training" while the kernel trains (tags removed).
+    const liveTitle = (p: LivePlot | null) =>
+      !!p && /live\s*,\s*training/.test(p.title.replace(/<[^>]+>/g, " "));
+    await page.waitForFunction(
+      `(() => { const p = ${LIVE_PLOT_JS}; return !!p && /live\\s*,\\s*training/.test(p.title.replace(/<[^>]+>/g, " ")); })()`,
+      undefined,
+      { timeout: 180_000, polling: 100 },
+    );
+    await page.waitForTimeout(300);
+    const first = await shot("live1"), firstTitle = (await plot())?.title ?? "";
+    // The next redraw: a new title (the epoch moves on), still live.
+    await page.waitForFunction(
+      `(() => { const p = ${LIVE_PLOT_JS}; return !!p && p.title !== ${JSON.stringify(firstTitle)}; })()`,
+      undefined,
+      { timeout: 30_000, polling: 100 },
+    );
+    await page.waitForTimeout(300);
+    const second = await shot("live2");
+    const during = await plot();
+    if (!liveTitle(during)) report.problems.push("the training ended before a second live picture was taken");
+    if (first.length === second.length && first.every((b, i) => b === second[i])) {
+      report.problems.push("two screenshots taken during training are identical: the figure did not change");
+    }
+    // The end: the kernel idle, the replay in place of the live figure.
+    if (lab) {
+      await page.waitForFunction(
+        `(() => { const p = ${LIVE_PLOT_JS}; return !!p && p.sliders > 0; })()`,
+        undefined,
+        {
+          timeout: 300_000,
+          polling: 250,
+        },
+      );
+      await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 120_000 });
+    } else {
+      await page.waitForFunction(ALL_DONE_JS, undefined, { timeout: 300_000, polling: 250 });
+    }
+    await page.waitForTimeout(1500);
+    await shot("final");
+    const final = await plot();
+    report.plots = 1;
+    if (!final || final.sliders !== 1 || !/recorded/.test(final.title)) {
+      report.problems.push(
+        `the replay did not replace the live figure: ${JSON.stringify(final)?.slice(0, 300)}`,
+      );
+    } else if (!(final.heatmap > 0 && final.blue && final.red)) {
+      report.problems.push(`the final figure shows no boundary: ${JSON.stringify(final)}`);
+    } else report.drawn = 1;
+    const text = await page.evaluate(
+      `[...document.querySelectorAll(".output_area, .jp-OutputArea-output")].map((o) => o.innerText).join("\\n")`,
+    ) as string;
+    if (!text.includes("after the training:")) {
+      report.problems.push("the cell after the training did not run");
+    }
+    if (/\b\w*Error\b/.test(text)) report.problems.push(`an error in the outputs: ${text.slice(0, 300)}`);
+    await notebookScreenshot(page, report).catch(() => {});
+  } catch (e) {
+    report.problems.push(`did not finish: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+    await notebookScreenshot(page, report).catch(() => {});
+  } finally {
+    await page.close();
+    // This notebook's kernel is not needed any more.
+    try {
+      const res = await fetch(`${server.url}/api/sessions?token=${server.token}`);
+      for (const s of await res.json() as { id: string; path: string }[]) {
+        if (!s.path.includes(PLAYGROUND_CHECK)) continue;
+        await (await fetch(`${server.url}/api/sessions/${s.id}?token=${server.token}`, { method: "DELETE" }))
+          .body
+          ?.cancel();
+      }
+    } catch {
+      // the server is gone
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  return finish(report, started);
+}
+
+/**
+ * The playground's replays in a page: each play button (lib/playground.ts) must step its figure through its
+ * recorded frames in the page, without a kernel: the figure after a second of playing differs from before.
+ */
+async function checkReplays(page: Page, report: PageReport): Promise<string[]> {
+  const problems: string[] = [];
+  for (const button of await page.$$("button.course-play")) {
+    const id = await button.getAttribute("data-plot") ?? "";
+    const print = async () => ((await page.evaluate(DATA_PRINT_JS)) as Record<string, string>)[id] ?? "";
+    const steps = await page.evaluate(
+      `(() => { const els = document.querySelectorAll('div[id="${id}"]'), el = els[els.length - 1];
+        return el && el.layout && el.layout.sliders ? el.layout.sliders[0].steps.length : 0; })()`,
+    ) as number;
+    if (steps < 2) problems.push(`replay ${id}: ${steps} recorded frames`);
+    await button.scrollIntoViewIfNeeded();
+    const before = await print();
+    await button.click();
+    // Play steps to the first frame (the slider stands at the last) after 200 ms, then on, frame by frame.
+    const changed = await page.waitForFunction(
+      `(${DATA_PRINT_JS})[${JSON.stringify(id)}] !== ${JSON.stringify(before)}`,
+      undefined,
+      { timeout: 5_000, polling: 50 },
+    ).then(() => true, () => false);
+    if (!changed) problems.push(`replay ${id}: pressing play does not change the plot`);
+    await button.click(); // pause
+    report.sliders += 1;
+  }
+  if (report.name.includes("playground") && (await page.$$("button.course-play")).length === 0) {
+    problems.push("no recorded frames with a play button in the page");
+  }
+  return problems;
+}
+
 /** Opens one page of the offline HTML course with the network off and reports what it showed. */
 async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   const name = file.replace(/\.html$/, "");
@@ -517,6 +752,7 @@ async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
     report.drawn = states.filter((s) => s.svg > 0 && s.traces > 0).length;
     report.problems.push(...plotProblems(states));
     report.problems.push(...await checkSliders(page, report));
+    report.problems.push(...await checkReplays(page, report));
     report.screenshot = `${SCREENS}/${name}.html.png`;
     await page.screenshot({ path: report.screenshot, fullPage: true });
   } catch (e) {
@@ -584,9 +820,28 @@ if (import.meta.main) {
           console.error(`${INTERRUPT_CHECK}: Kernel > Interrupt on two running trainings ...`);
           reports.push(await checkInterrupt(browser, server));
         }
+        if (filters.length === 0 || filters.some((f) => PLAYGROUND_CHECK.includes(f))) {
+          console.error(`${PLAYGROUND_CHECK}: the playground's figure while it trains, in Notebook 6 ...`);
+          reports.push(await checkPlaygroundLive(browser, server, false));
+        }
       } finally {
         await server.stop();
         if (!hadCheckpoints) await Deno.remove(checkpoints, { recursive: true }).catch(() => {});
+      }
+      // The same in JupyterLab, where it is installed.
+      const lab = findJupyterLab(jupyter);
+      if (filters.length === 0 || filters.some((f) => PLAYGROUND_CHECK.includes(f))) {
+        if (lab) {
+          console.error(`${PLAYGROUND_CHECK}: the playground's figure while it trains, in JupyterLab ...`);
+          const labServer = await startJupyter(jupyter, lab);
+          try {
+            reports.push(await checkPlaygroundLive(browser, labServer, true));
+          } finally {
+            await labServer.stop();
+          }
+        } else {console.error(
+            `${PLAYGROUND_CHECK}: no JupyterLab (set JUPYTER_LAB=/path/to/jupyter-lab): skipped there`,
+          );}
       }
     }
     if (only !== "notebook") {

@@ -29,7 +29,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { Worker as NodeWorker } from "node:worker_threads";
 import os from "node:os";
-import { describeBlas, openBlas, parseBlasChoice, parseBlasThreads } from "./blas.ts";
+import { describeBlas, ffiUnavailable, openBlas, parseBlasChoice, parseBlasThreads } from "./blas.ts";
 import { installKernelRepairs, useBlas } from "./kernels.ts";
 
 /** The backends the course knows, fastest first. */
@@ -347,10 +347,9 @@ function applyBlas(choice: BlasChoice): { matmul: string; note: string } {
     // Before anything changes: a failed call leaves the products where they ran.
     if (choice.path) throw new Error(`the BLAS library of ${choice.source} cannot be used: ${found.why}`);
     useBlas(undefined);
-    return {
-      matmul: "wasm",
-      note: `matrix products in wasm, slower: ${found.why}; \`deno task setup\` installs OpenBLAS`,
-    };
+    // Where FFI works, what is missing is the library, which setup can install.
+    const hint = ffiUnavailable() ? "" : "; `deno task setup` installs OpenBLAS";
+    return { matmul: "wasm", note: `matrix products in wasm, slower: ${found.why}${hint}` };
   }
   useBlas(found.blas);
   return { matmul: describeBlas(found.blas), note: `matrix products in ${describeBlas(found.blas)} (FFI)` };

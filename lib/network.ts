@@ -346,13 +346,23 @@ export class Network {
           history.stopped = { epoch, epochs, step: steps, steps };
         }
         checkEpochLoss("SGD", L / seen, history.loss.at(-1), { epoch, epochs, eta, classes });
+        // Finite but huge weights can still overflow to NaN on inputs the training batches did not show.
+        const yTest = xTest ? this.feedforward(xTest) : undefined;
+        if (yTest?.data.some(Number.isNaN)) {
+          throw divergence(
+            "SGD",
+            "the outputs on the test set became NaN",
+            `epoch ${epoch} of ${epochs}`,
+            eta,
+          );
+        }
         const report = {
           epoch,
           epochs,
           loss: L / seen,
           accuracy: correct / seen,
-          testLoss: xTest ? totalLoss(this.feedforward(xTest), test!.labels) / xTest.cols : null,
-          testAccuracy: xTest ? this.accuracy(xTest, test!.labels) : null,
+          testLoss: yTest ? totalLoss(yTest, test!.labels) / yTest.cols : null,
+          testAccuracy: yTest ? accuracy(yTest, test!.labels) : null,
           ms: performance.now() - start,
         };
         record(history, report);

@@ -389,3 +389,19 @@ Deno.test("network: bad input is rejected with the shapes involved", () => {
   );
   assert.throws(() => Network.random([3, 2], { seed: 1, hidden: "toString" as Hidden }), /hidden must be/);
 });
+
+Deno.test("SGD: a test set whose outputs overflow to NaN is reported as divergence, not as a loss error", async () => {
+  // Weights that are finite but huge: z = W x overflows float32 on a test input far outside the training data.
+  const net = Network.fromWeights([{ W: [[1e30, 0], [0, 0]], b: [0, 0] }]); // z = 1e40 is Infinity in float32
+  const X = Matrix.from([[0, 0], [0, 0]]);
+  await assert.rejects(
+    () =>
+      net.SGD(X, [0, 1], {
+        epochs: 1,
+        batchSize: 2,
+        eta: 1e-30,
+        test: { X: Matrix.from([[1e10], [0]]), labels: [0] },
+      }),
+    /SGD diverged: the outputs on the test set became NaN at epoch 1 of 1/,
+  );
+});

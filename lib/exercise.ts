@@ -5,6 +5,7 @@
  * notebook with each solution put in place of its exercise's answer, and check that all of them are right.
  */
 import type { Bundle } from "./jupyter.ts";
+import { messages } from "./language.ts";
 
 /** What an exercise answer may be: a number, a list of numbers, or a nested list. */
 export type Answer = number | ArrayLike<number> | ArrayLike<number>[];
@@ -61,26 +62,17 @@ export function check(
     );
   }
   if (answer === undefined) {
-    return new Feedback(
-      name,
-      "unanswered",
-      `${name}: no answer yet. Fill in the answer above and run the cell again.`,
-    );
+    return new Feedback(name, "unanswered", messages().exerciseUnanswered(name));
   }
   const e = flatten(name, expected);
   let a: number[];
   try {
     a = flatten(name, answer);
   } catch (err) {
-    return new Feedback(
-      name,
-      "wrong",
-      `${name}: not yet: ${(err as Error).message.replace(`${name}: `, "")}.`,
-    );
+    return new Feedback(name, "wrong", messages().exerciseNotANumber(name, (err as NotANumber).what));
   }
   if (a.length !== e.length) {
-    const what = e.length === 1 ? "one number" : `${e.length} numbers`;
-    return new Feedback(name, "wrong", `${name}: not yet: the answer is ${what}, you gave ${a.length}.`);
+    return new Feedback(name, "wrong", messages().exerciseWrongCount(name, e.length, a.length));
   }
   const tolerance = options.tolerance ?? "3 digits";
   const close = (x: number, y: number) =>
@@ -90,16 +82,23 @@ export function check(
       ? x === y
       : Math.abs(x - y) <= tolerance;
   const wrong = a.findIndex((x, i) => !close(x, e[i]));
-  if (wrong < 0) return new Feedback(name, "right", `${name}: right.`);
-  const where = a.length > 1 ? ` (number ${wrong + 1} of ${a.length})` : "";
-  return new Feedback(name, "wrong", `${name}: not yet${where}. Hint: ${options.hint}`);
+  if (wrong < 0) return new Feedback(name, "right", messages().exerciseRight(name));
+  const where = a.length > 1 ? { index: wrong + 1, count: a.length } : undefined;
+  return new Feedback(name, "wrong", messages().exerciseWrong(name, options.hint, where));
+}
+
+/** An answer that is not made of numbers; `what` describes what was given. */
+class NotANumber extends Error {
+  constructor(name: string, readonly what: string) {
+    super(`${name}: expected a number (or a list of numbers), got ${what}`);
+  }
 }
 
 /** The numbers of an answer in order; text is refused even when it looks like a number ("1" is not 1). */
 function flatten(name: string, answer: Answer): number[] {
   if (typeof answer === "number") return [answer];
   if (typeof answer !== "object" || answer === null || typeof answer.length !== "number") {
-    throw new Error(`${name}: expected a number (or a list of numbers), got ${describe(answer)}`);
+    throw new NotANumber(name, describe(answer));
   }
   const out: number[] = [];
   for (const item of Array.from(answer as ArrayLike<unknown>)) {
@@ -109,7 +108,7 @@ function flatten(name: string, answer: Answer): number[] {
     ) {
       out.push(...flatten(name, item as ArrayLike<number>));
     } else {
-      throw new Error(`${name}: expected a number (or a list of numbers), got ${describe(item)} in the list`);
+      throw new NotANumber(name, `${describe(item)} in the list`);
     }
   }
   return out;

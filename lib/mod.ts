@@ -6,6 +6,7 @@
  * from-scratch maths, so that each can check the other. The display side (jupyter, plot, heatmap,
  * widgets, progress) imports no tfjs; the widgets draw descent's paths. Notebooks put them side by side.
  */
+export * from "./language.ts";
 export * from "./random.ts";
 export * from "./training.ts";
 export * from "./matrix.ts";

@@ -30,6 +30,7 @@ import { bundle, display as kernelDisplay, jupyterApi, type PlotSession, print }
 import { Matrix } from "./matrix.ts";
 import { Network } from "./network.ts";
 import { axis, type Figure, figure, type Layout, titleLayout, type Trace } from "./plot.ts";
+import { messages } from "./language.ts";
 import { checkEta, checkHidden, checkWhole, type Hidden, type History } from "./training.ts";
 
 /** What `playground` takes: the data, the network, the training, and how it is shown. */
@@ -317,11 +318,11 @@ function viewTraces(view: View): Trace[] {
       mode: "markers",
       x: idx.map((k) => round3(p.X.data[k])),
       y: idx.map((k) => round3(p.X.data[n + k])),
-      name: heldOut ? `label ${label}, held out` : `label ${label}, training`,
+      name: messages().playLabel(label, heldOut),
       marker: heldOut
         ? { symbol: "circle-open", size: 6, color: PLAYGROUND_COLORS[label], line: { width: 1.5 } }
         : { size: 6, color: PLAYGROUND_COLORS[label], line: { color: "#ffffff", width: 1 } },
-      hovertemplate: `label ${label}${heldOut ? " (held out)" : ""}: (%{x:.2f}, %{y:.2f})<extra></extra>`,
+      hovertemplate: `${messages().playHover(label, heldOut)}: (%{x:.2f}, %{y:.2f})<extra></extra>`,
       showlegend: true,
     };
   };
@@ -337,8 +338,8 @@ function viewTraces(view: View): Trace[] {
       zsmooth: "best",
       colorscale: PLANE_SCALE,
       showscale: false,
-      hovertemplate: "(%{x:.2f}, %{y:.2f}): P(label 1) = %{z}%<extra></extra>",
-      name: "network output",
+      hovertemplate: `(%{x:.2f}, %{y:.2f}): ${messages().playOutputHover} = %{z}%<extra></extra>`,
+      name: messages().playOutput,
     },
     points(data.train, 0, false),
     points(data.train, 1, false),
@@ -349,22 +350,22 @@ function viewTraces(view: View): Trace[] {
       mode: "lines",
       x: epochsAxis,
       y: frame.trainLoss.map(round3digits),
-      name: "training loss",
+      name: messages().playTrainingLoss,
       xaxis: "x2",
       yaxis: "y2",
       line: { color: "#333333", width: 2 },
-      hovertemplate: "epoch %{x}: training loss %{y:.3f}<extra></extra>",
+      hovertemplate: `${messages().playEpoch} %{x}: ${messages().playTrainingLoss} %{y:.3f}<extra></extra>`,
     },
     {
       type: "scatter",
       mode: "lines",
       x: epochsAxis,
       y: frame.testLoss.map(round3digits),
-      name: "held-out loss",
+      name: messages().playHeldOutLoss,
       xaxis: "x2",
       yaxis: "y2",
       line: { color: "#ff7f0e", width: 2, dash: "dash" },
-      hovertemplate: "epoch %{x}: held-out loss %{y:.3f}<extra></extra>",
+      hovertemplate: `${messages().playEpoch} %{x}: ${messages().playHeldOutLoss} %{y:.3f}<extra></extra>`,
     },
   ];
   if (frame.weights) {
@@ -377,10 +378,10 @@ function viewTraces(view: View): Trace[] {
       y: nodes.map(({ l, i }) => nodeXY(sizes, l, i)[1]),
       text: nodes.map(({ l, i }) =>
         l === 0
-          ? `input x${i + 1}`
+          ? messages().playInput(i + 1)
           : l === sizes.length - 1
-          ? `output: label ${i}`
-          : `layer ${l}, neuron ${i + 1}`
+          ? messages().playOutputNode(i)
+          : messages().playHiddenNode(l, i + 1)
       ),
       hovertemplate: "%{text}<extra></extra>",
       xaxis: "x3",
@@ -399,11 +400,10 @@ const percent = (a: number) => `${(100 * a).toFixed(1)}%`;
 /** The second title line: where the picture comes from, the epoch and the accuracies. */
 function statusLine(view: View): string {
   const { frame, epochs, mode } = view;
-  const where = mode === "live" ? "<b>live</b>, training" : "recorded";
-  return `${where} · epoch ${frame.epoch} of ${epochs} · accuracy: training ${
-    percent(frame.trainAccuracy)
-  }, ` +
-    `held out ${percent(frame.testAccuracy)}${view.note ? ` · ${view.note}` : ""}`;
+  const m = messages();
+  const where = mode === "live" ? m.playLive : m.playRecorded;
+  return m.playStatus(where, frame.epoch, epochs, percent(frame.trainAccuracy), percent(frame.testAccuracy)) +
+    (view.note ? ` · ${view.note}` : "");
 }
 
 /** The figure of one view: the plane at the left, the loss (and the network) at the right. */
@@ -429,8 +429,8 @@ function viewFigure(view: View): Figure {
       constrain: "domain",
       showgrid: false,
     }),
-    xaxis2: axis("epoch", { domain: [0.6, 1], anchor: "y2", range: [0, view.epochs] }),
-    yaxis2: axis("mean loss C", {
+    xaxis2: axis(messages().playEpoch, { domain: [0.6, 1], anchor: "y2", range: [0, view.epochs] }),
+    yaxis2: axis(messages().playMeanLoss, {
       domain: drawn ? [0.62, 1] : [0, 1],
       anchor: "x2",
       // Up to the largest loss (a loss can reach -ln(1e-7) = 16.1 when training diverges).
@@ -454,7 +454,7 @@ function viewFigure(view: View): Figure {
       fixedrange: true,
     };
     layout.annotations = [{
-      text: "the network: red w > 0, blue w < 0, thicker = larger |w|",
+      text: messages().playNetworkNote,
       xref: "x3 domain",
       yref: "y3 domain",
       x: 0,
@@ -531,10 +531,13 @@ function replayFigure(base: Omit<View, "frame" | "mode">, frames: PlaygroundFram
 /** A play button under the replay: steps through the slider in the page (no kernel needed). */
 function playButton(divId: string): string {
   const id = JSON.stringify(divId);
+  const m = messages();
+  const play = JSON.stringify(`&#9654; ${m.playPlay}`),
+    pause = JSON.stringify(`&#10074;&#10074; ${m.playPause}`);
   return `<div class="course-playground-controls" style="margin:2px 0 6px 0;font:13px system-ui,sans-serif;color:#444">` +
     `<button type="button" class="course-play" data-plot="${divId}" ` +
-    `style="font:13px system-ui,sans-serif;padding:2px 10px;margin-right:8px">&#9654; play</button>` +
-    `recorded frames: press play, or drag the epoch slider</div>
+    `style="font:13px system-ui,sans-serif;padding:2px 10px;margin-right:8px">&#9654; ${m.playPlay}</button>` +
+    `${m.playFrames}</div>
 <script type="text/javascript">
 (function () {
   var buttons = document.querySelectorAll('button.course-play[data-plot=' + JSON.stringify(${id}) + ']');
@@ -542,14 +545,14 @@ function playButton(divId: string): string {
   if (!button || button.getAttribute("data-ready")) { return; }
   button.setAttribute("data-ready", "1");
   var timer = null;
-  function stop() { clearInterval(timer); timer = null; button.innerHTML = "&#9654; play"; }
+  function stop() { clearInterval(timer); timer = null; button.innerHTML = ${play}; }
   button.onclick = function () {
     if (timer) { stop(); return; }
     var els = document.querySelectorAll('div[id=' + JSON.stringify(${id}) + ']'), el = els[els.length - 1];
     if (!el || !el.layout || !el.layout.sliders || !window.Plotly) { return; }
     var steps = el.layout.sliders[0].steps, i = el.layout.sliders[0].active + 1;
     if (!(i < steps.length)) { i = 0; }
-    button.innerHTML = "&#10074;&#10074; pause";
+    button.innerHTML = ${pause};
     timer = setInterval(function () {
       if (i >= steps.length) { stop(); return; }
       var a = steps[i].args, layout = Object.assign({}, a[1], { "sliders[0].active": i });
@@ -635,9 +638,7 @@ export async function playground(options: PlaygroundOptions): Promise<Playground
     ? new LiveView(options.display ?? defaultDisplay, o.minInterval, options.now ?? (() => performance.now()))
     : undefined;
   const base = {
-    title: `${data.name} · network ${
-      sizes.join("-")
-    } ${o.hidden} · η = ${o.eta} · mini-batches of ${o.batchSize}`,
+    title: messages().playTitle(data.name, sizes.join("-"), o.hidden, o.eta, o.batchSize),
     sizes,
     epochs: o.epochs,
     data,
@@ -691,9 +692,9 @@ export async function playground(options: PlaygroundOptions): Promise<Playground
   const seconds = (performance.now() - started) / 1000;
   const last = frames.at(-1)!;
   const note = failure
-    ? `training diverged in epoch ${last.epoch}: stopped with an error`
+    ? messages().playDiverged(last.epoch)
     : history?.stopped
-    ? `stopped by Kernel > Interrupt in epoch ${history.stopped.epoch}`
+    ? messages().playInterrupted(history.stopped.epoch)
     : undefined;
   const result = {
     trainAccuracy: last.trainAccuracy,
@@ -868,7 +869,7 @@ function lineTrace({ w1, w2, b }: { w1: number; w2: number; b: number }): Trace 
 }
 
 /** The training points of data sets, side by side. */
-export function datasetsFigure(sets: Dataset2d[], title = "The four data sets (training points)"): Figure {
+export function datasetsFigure(sets: Dataset2d[], title = messages().playDatasets): Figure {
   return planePanels(sets.map((d) => ({ title: d.name, points: d.train })), { title });
 }
 
@@ -880,7 +881,7 @@ export function boundariesFigure(runs: PlaygroundRun[], title: string): Figure {
       z: r.frames.at(-1)!.z,
       points: r.data.train,
     })),
-    { title: `${title} (accuracy: training / held out)` },
+    { title: messages().playBoundaries(title) },
   );
 }
 
@@ -891,7 +892,7 @@ export function boundariesFigure(runs: PlaygroundRun[], title: string): Figure {
  */
 export function neuronBoundaries(
   run: PlaygroundRun,
-  title = "The first hidden layer: each neuron's own output",
+  title = messages().playHiddenLayer,
 ): Figure {
   const W = run.net.W[0], b = run.net.b[0];
   const z = run.net.forward(gridBatch()).a[1]; // a^1 at every grid point: one row per neuron
@@ -902,7 +903,7 @@ export function neuronBoundaries(
     ? [0, 1]
     : [0, Math.max(1e-9, ...z.data)];
   const panels = Array.from({ length: W.rows }, (_, i) => ({
-    title: `neuron ${i + 1}`,
+    title: messages().playNeuron(i + 1),
     z: Array.from(
       { length: PLAYGROUND_GRID_N },
       (_, r) =>
@@ -917,7 +918,7 @@ export function neuronBoundaries(
   return planePanels(panels, {
     title,
     colorscale: [[0, "#ffffff"], [1, "#6a3d9a"]],
-    colorbarTitle: "output a (scaled)",
+    colorbarTitle: messages().playScaled,
   });
 }
 

@@ -10,6 +10,7 @@
  */
 import { display, jupyterApi } from "./jupyter.ts";
 import type { BatchReport, EpochReport, TrainingCallbacks } from "./training.ts";
+import { messages } from "./language.ts";
 
 /** Where a progress bar draws itself. */
 export type ProgressMode = "notebook" | "terminal" | "log";
@@ -83,7 +84,10 @@ export class Progress {
     this.#display = options.display ?? display;
     this.#now = options.now ?? (() => performance.now());
     this.#minInterval = options.minInterval ?? 100;
-    this.names = { loss: options.names?.loss ?? "loss", accuracy: options.names?.accuracy ?? "accuracy" };
+    this.names = {
+      loss: options.names?.loss ?? messages().progressLoss,
+      accuracy: options.names?.accuracy ?? messages().progressAccuracy,
+    };
     this.#start = this.#now();
     progressCount += 1;
     // Unique within the kernel's life: Jupyter updates every output that shares a display_id.
@@ -139,7 +143,7 @@ export class Progress {
     const parts = [
       `${this.label ? this.label + " " : ""}${bar} ${this.step}/${this.total} ${Math.floor(100 * fraction)}%`,
       ...this.#valueTexts(),
-      final ? `done in ${formatSeconds(this.elapsed)}` : this.#timeText(),
+      final ? messages().progressDoneIn(formatSeconds(this.elapsed)) : this.#timeText(),
     ];
     return parts.join(" | ");
   }
@@ -152,7 +156,7 @@ export class Progress {
     const info = [
       `${this.step}/${this.total} (${Math.floor(100 * this.step / this.total)}%)`,
       ...this.#valueTexts(),
-      final ? `done in ${formatSeconds(this.elapsed)}` : this.#timeText(),
+      final ? messages().progressDoneIn(formatSeconds(this.elapsed)) : this.#timeText(),
     ].map(escapeHtml).join(" &middot; ");
     return `<div class="course-progress" style="display:flex;align-items:center;gap:10px;` +
       `font-family:system-ui,sans-serif;font-size:13px;padding:2px 0">${label}` +
@@ -172,8 +176,9 @@ export class Progress {
 
   #timeText(): string {
     const left = this.remaining;
-    return `${formatSeconds(this.elapsed)} elapsed` +
-      (left === undefined ? "" : `, ~${formatSeconds(left)} left`);
+    const m = messages();
+    return m.progressElapsed(formatSeconds(this.elapsed)) +
+      (left === undefined ? "" : `, ${m.progressLeft(formatSeconds(left))}`);
   }
 
   async #draw(final: boolean): Promise<void> {
@@ -257,14 +262,16 @@ export interface TrainingProgress extends Required<TrainingCallbacks> {
 export function trainingProgress(label: string, options: ProgressOptions = {}): TrainingProgress {
   let bar: Progress | undefined;
   const start = (epochs: number, steps: number) =>
-    bar ??= new Progress(epochs * steps, { label, names: { loss: "epoch's mean C" }, ...options });
+    bar ??= new Progress(epochs * steps, { label, names: { loss: messages().progressMeanC }, ...options });
   return {
     onBatch: async ({ epoch, epochs, step, steps }: BatchReport) => {
       await start(epochs, steps).update((epoch - 1) * steps + step);
     },
     onEpoch: async (r: EpochReport) => {
       const b = bar ?? start(r.epochs, 1);
-      b.names.accuracy = r.testAccuracy !== null ? "test accuracy" : "training accuracy";
+      b.names.accuracy = r.testAccuracy !== null
+        ? messages().progressTestAccuracy
+        : messages().progressTrainingAccuracy;
       await b.update(Math.round(r.epoch / r.epochs * b.total), {
         loss: r.loss,
         accuracy: r.testAccuracy ?? r.accuracy,

@@ -5,6 +5,7 @@
  * budget is fixed in advance. The dense networks are trained by lib/train.ts (`trainTf`).
  */
 import { print } from "./jupyter.ts";
+import { messages } from "./language.ts";
 import type { Split } from "./data.ts";
 import { rng, shuffle } from "./random.ts";
 import { type TfWeights, trainTf } from "./train.ts";
@@ -180,11 +181,7 @@ export async function successiveHalving(
     alive = results.slice(0, survivors).map((t) => ({ structure: t.structure, last: t }));
   }
   if (stopped) {
-    await print(
-      `successiveHalving: interrupted after ${trials.length} trainings; the best so far is ${
-        alive[0].last!.name
-      }`,
-    );
+    await print(messages().searchStopped(trials.length, alive[0].last!.name));
   }
   return { trials, best: alive[0].last!, epochsSpent, stopped };
 }

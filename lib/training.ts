@@ -11,6 +11,7 @@
  * It imports neither tfjs nor the from-scratch maths: both sides build on it.
  */
 import { jupyterApi, print } from "./jupyter.ts";
+import { messages } from "./language.ts";
 
 /** The activation of the hidden layers. */
 export type Hidden = "sigmoid" | "relu" | "tanh";
@@ -172,10 +173,7 @@ let persistent = false;
 const onSigint = () => {
   lastInterrupt = performance.now();
   if (listeners === 0) {
-    console.log(
-      "Interrupt: it stops training (at the next mini-batch), nothing else; this cell runs on. " +
-        "Kernel > Restart stops everything.",
-    );
+    console.log(messages().interruptNote);
   }
 };
 
@@ -255,8 +253,5 @@ if (jupyterApi()) Interrupt.keepListening();
 
 /** Says, under the cell, where an interrupted training stopped and that its parameters are kept. */
 export async function reportStop(what: string, stopped: Stopped): Promise<void> {
-  await print(
-    `${what}: interrupted during epoch ${stopped.epoch} of ${stopped.epochs}, after mini-batch ` +
-      `${stopped.step} of ${stopped.steps}; the parameters trained so far are kept.`,
-  );
+  await print(messages().trainingStopped(what, stopped));
 }

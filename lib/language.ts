@@ -1,0 +1,206 @@
+/**
+ * The language of the text a learner sees from the library: exercise feedback, progress-bar labels, the
+ * interrupt lines, the playground's titles. A notebook chooses it once, in its first code cell, right after
+ * the import: `setLanguage("en");` (the English notebooks) or `setLanguage("zh");` (the Chinese ones, in
+ * notebooks/zh/). Everything else the library says (errors of misuse, the backend's reason) stays English.
+ *
+ * One table, `MESSAGES`, holds every such text in both languages; library code asks `messages()` for the
+ * current language's entry, so a text is never spelled in two places.
+ */
+
+/** The course's languages: English and Simplified Chinese. */
+export type Language = "en" | "zh";
+
+/** Every language `setLanguage` accepts, in the order of the table. */
+export const LANGUAGES: readonly Language[] = ["en", "zh"];
+
+/** The learner-facing texts of the library, one entry per text (a function where the text has values). */
+export interface Messages {
+  // lib/exercise.ts
+  exerciseRight: (name: string) => string;
+  exerciseUnanswered: (name: string) => string;
+  /** A wrong answer; `where` is set when the answer is a list: the first wrong number and the count. */
+  exerciseWrong: (name: string, hint: string, where?: { index: number; count: number }) => string;
+  /** A wrong number of numbers: `expected` and `given` are counts. */
+  exerciseWrongCount: (name: string, expected: number, given: number) => string;
+  /** An answer that is not a number (text, an object): `what` describes it. */
+  exerciseNotANumber: (name: string, what: string) => string;
+  // lib/progress.ts
+  progressLoss: string;
+  progressAccuracy: string;
+  progressMeanC: string;
+  progressTestAccuracy: string;
+  progressTrainingAccuracy: string;
+  progressDoneIn: (time: string) => string;
+  progressElapsed: (time: string) => string;
+  progressLeft: (time: string) => string;
+  // lib/training.ts, lib/search.ts
+  interruptNote: string;
+  trainingStopped: (
+    what: string,
+    s: { epoch: number; epochs: number; step: number; steps: number },
+  ) => string;
+  searchStopped: (trainings: number, best: string) => string;
+  // lib/playground.ts
+  playLive: string;
+  playRecorded: string;
+  playStatus: (where: string, epoch: number, epochs: number, train: string, heldOut: string) => string;
+  playTitle: (data: string, sizes: string, hidden: string, eta: number, batch: number) => string;
+  playLabel: (label: number, heldOut: boolean) => string;
+  playHover: (label: number, heldOut: boolean) => string;
+  playOutput: string;
+  playOutputHover: string;
+  playTrainingLoss: string;
+  playHeldOutLoss: string;
+  playEpoch: string;
+  playMeanLoss: string;
+  playNetworkNote: string;
+  playOutputNode: (label: number) => string;
+  playDiverged: (epoch: number) => string;
+  playInterrupted: (epoch: number) => string;
+  playPlay: string;
+  playPause: string;
+  playFrames: string;
+  playInput: (i: number) => string;
+  playHiddenNode: (layer: number, i: number) => string;
+  playScaled: string;
+  playDatasets: string;
+  playBoundaries: (title: string) => string;
+  playNeuron: (i: number) => string;
+  playHiddenLayer: string;
+}
+
+const en: Messages = {
+  exerciseRight: (name) => `${name}: right.`,
+  exerciseUnanswered: (name) => `${name}: no answer yet. Fill in the answer above and run the cell again.`,
+  exerciseWrong: (name, hint, where) =>
+    `${name}: not yet${where ? ` (number ${where.index} of ${where.count})` : ""}. Hint: ${hint}`,
+  exerciseWrongCount: (name, expected, given) =>
+    `${name}: not yet: the answer is ${
+      expected === 1 ? "one number" : `${expected} numbers`
+    }, you gave ${given}.`,
+  exerciseNotANumber: (name, what) =>
+    `${name}: not yet: expected a number (or a list of numbers), got ${what}.`,
+  progressLoss: "loss",
+  progressAccuracy: "accuracy",
+  progressMeanC: "epoch's mean C",
+  progressTestAccuracy: "test accuracy",
+  progressTrainingAccuracy: "training accuracy",
+  progressDoneIn: (t) => `done in ${t}`,
+  progressElapsed: (t) => `${t} elapsed`,
+  progressLeft: (t) => `~${t} left`,
+  interruptNote: "Interrupt: it stops training (at the next mini-batch), nothing else; this cell runs on. " +
+    "Kernel > Restart stops everything.",
+  trainingStopped: (what, s) =>
+    `${what}: interrupted during epoch ${s.epoch} of ${s.epochs}, after mini-batch ${s.step} of ${s.steps}; ` +
+    `the parameters trained so far are kept.`,
+  searchStopped: (n, best) =>
+    `successiveHalving: interrupted after ${n} trainings; the best so far is ${best}`,
+  playLive: "<b>live</b>, training",
+  playRecorded: "recorded",
+  playStatus: (where, epoch, epochs, train, heldOut) =>
+    `${where} · epoch ${epoch} of ${epochs} · accuracy: training ${train}, held out ${heldOut}`,
+  playTitle: (data, sizes, hidden, eta, batch) =>
+    `${data} · network ${sizes} ${hidden} · η = ${eta} · mini-batches of ${batch}`,
+  playLabel: (label, heldOut) => heldOut ? `label ${label}, held out` : `label ${label}, training`,
+  playHover: (label, heldOut) => `label ${label}${heldOut ? " (held out)" : ""}`,
+  playOutput: "network output",
+  playOutputHover: "P(label 1)",
+  playTrainingLoss: "training loss",
+  playHeldOutLoss: "held-out loss",
+  playEpoch: "epoch",
+  playMeanLoss: "mean loss C",
+  playNetworkNote: "the network: red w > 0, blue w < 0, thicker = larger |w|",
+  playOutputNode: (label) => `output: label ${label}`,
+  playDiverged: (epoch) => `training diverged in epoch ${epoch}: stopped with an error`,
+  playInterrupted: (epoch) => `stopped by Kernel > Interrupt in epoch ${epoch}`,
+  playPlay: "play",
+  playPause: "pause",
+  playFrames: "recorded frames: press play, or drag the epoch slider",
+  playInput: (i) => `input x${i}`,
+  playHiddenNode: (layer, i) => `layer ${layer}, neuron ${i}`,
+  playScaled: "output a (scaled)",
+  playDatasets: "The four data sets (training points)",
+  playBoundaries: (title) => `${title} (accuracy: training / held out)`,
+  playNeuron: (i) => `neuron ${i}`,
+  playHiddenLayer: "The first hidden layer: each neuron's own output",
+};
+
+const zh: Messages = {
+  exerciseRight: (name) => `${name}：正确。`,
+  exerciseUnanswered: (name) => `${name}：还没有答案。请在上面填入答案，再运行这个单元格。`,
+  exerciseWrong: (name, hint, where) =>
+    `${name}：还不对${where ? `（共 ${where.count} 个数，第 ${where.index} 个不对）` : ""}。提示：${hint}`,
+  exerciseWrongCount: (name, expected, given) =>
+    `${name}：还不对：答案是${expected === 1 ? "一个数" : ` ${expected} 个数`}，你给了 ${given} 个。`,
+  exerciseNotANumber: (name, what) => `${name}：还不对：答案应是一个数（或一组数），收到的是 ${what}。`,
+  progressLoss: "损失",
+  progressAccuracy: "准确率",
+  progressMeanC: "本轮平均 C",
+  progressTestAccuracy: "测试准确率",
+  progressTrainingAccuracy: "训练准确率",
+  progressDoneIn: (t) => `完成，用时 ${t}`,
+  progressElapsed: (t) => `已用 ${t}`,
+  progressLeft: (t) => `约剩 ${t}`,
+  interruptNote: "中断：只停止训练（在下一个小批量处），不停止别的；这个单元格继续运行。" +
+    "Kernel > Restart 才会停止一切。",
+  trainingStopped: (what, s) =>
+    `${what}：在第 ${s.epoch} 轮（共 ${s.epochs} 轮）中被中断，已完成第 ${s.step} 个小批量（共 ${s.steps} 个）；` +
+    `保留到此为止训练的参数。`,
+  searchStopped: (n, best) => `successiveHalving：训练 ${n} 次后被中断；目前最好的是 ${best}`,
+  playLive: "<b>实时</b>训练中",
+  playRecorded: "回放",
+  playStatus: (where, epoch, epochs, train, heldOut) =>
+    `${where} · 第 ${epoch} 轮（共 ${epochs} 轮）· 准确率：训练 ${train}，留出 ${heldOut}`,
+  playTitle: (data, sizes, hidden, eta, batch) =>
+    `${data} · 网络 ${sizes} ${hidden} · η = ${eta} · 小批量 ${batch}`,
+  playLabel: (label, heldOut) => heldOut ? `标签 ${label}，留出` : `标签 ${label}，训练`,
+  playHover: (label, heldOut) => `标签 ${label}${heldOut ? "（留出）" : ""}`,
+  playOutput: "网络输出",
+  playOutputHover: "P(标签 1)",
+  playTrainingLoss: "训练损失",
+  playHeldOutLoss: "留出损失",
+  playEpoch: "轮",
+  playMeanLoss: "平均损失 C",
+  playNetworkNote: "网络：红色 w > 0，蓝色 w < 0，越粗 |w| 越大",
+  playOutputNode: (label) => `输出：标签 ${label}`,
+  playDiverged: (epoch) => `训练在第 ${epoch} 轮发散：因错误而停止`,
+  playInterrupted: (epoch) => `在第 ${epoch} 轮被 Kernel > Interrupt 停止`,
+  playPlay: "播放",
+  playPause: "暂停",
+  playFrames: "记录下的帧：按播放，或拖动轮数滑块",
+  playInput: (i) => `输入 x${i}`,
+  playHiddenNode: (layer, i) => `第 ${layer} 层，神经元 ${i}`,
+  playScaled: "输出 a（缩放后）",
+  playDatasets: "四个数据集（训练点）",
+  playBoundaries: (title) => `${title}（准确率：训练 / 留出）`,
+  playNeuron: (i) => `神经元 ${i}`,
+  playHiddenLayer: "第一个隐藏层：每个神经元自己的输出",
+};
+
+/** The table: every learner-facing text of the library, in each language. */
+export const MESSAGES: Readonly<Record<Language, Messages>> = { en, zh };
+
+let current: Language = "en";
+
+/** Chooses the language of the library's learner-facing text: "en" (the default) or "zh". */
+export function setLanguage(lang: Language): void {
+  if (!(LANGUAGES as readonly unknown[]).includes(lang)) {
+    throw new Error(
+      `setLanguage: unknown language ${JSON.stringify(lang)}: expected one of ${
+        LANGUAGES.map((l) => `"${l}"`).join(", ")
+      }`,
+    );
+  }
+  current = lang;
+}
+
+/** The language chosen with `setLanguage` ("en" until then). */
+export function language(): Language {
+  return current;
+}
+
+/** The texts of the current language. */
+export function messages(): Messages {
+  return MESSAGES[current];
+}

@@ -1,5 +1,5 @@
 /**
- * The committed notebooks are clean: outputs cleared (the executed copies live in build/), and their code
+ * The committed notebooks of both editions (notebooks/ and notebooks/zh/) are clean: outputs cleared (the executed copies live in build/), and their code
  * cells formatted by `deno fmt`.
  *
  * Why not `deno fmt --check`: Deno 2.9.6 reports every notebook with TypeScript cells as "not formatted",
@@ -11,7 +11,11 @@ import { assert } from "./assert.ts";
 import type { Cell } from "../tools/notebook.ts";
 import { listFiles, NOTEBOOKS_DIR, ROOT } from "../tools/paths.ts";
 
-const notebooks = listFiles(NOTEBOOKS_DIR, ".ipynb");
+/** Paths relative to notebooks/: "00_setup.ipynb", ..., "zh/00_setup.ipynb", ... */
+const notebooks = [
+  ...listFiles(NOTEBOOKS_DIR, ".ipynb"),
+  ...listFiles(`${NOTEBOOKS_DIR}/zh`, ".ipynb").map((name) => `zh/${name}`),
+];
 
 Deno.test("notebooks: there are notebooks to check", () => {
   assert.ok(notebooks.length >= 1, "no notebooks found in notebooks/");
@@ -34,6 +38,7 @@ Deno.test("notebooks: code cells formatted as deno fmt formats them", async () =
   const dir = await Deno.makeTempDir({ prefix: "nbfmt-" });
   try {
     await Deno.copyFile(`${ROOT}/deno.json`, `${dir}/deno.json`);
+    await Deno.mkdir(`${dir}/zh`);
     for (const name of notebooks) await Deno.copyFile(`${NOTEBOOKS_DIR}/${name}`, `${dir}/${name}`);
     const run = await new Deno.Command(Deno.execPath(), {
       args: ["fmt", "--quiet", ...notebooks],

@@ -10,7 +10,7 @@
  *
  *     import { cellText, executedNotebook, outputsText } from "./notebooks.ts";
  *     Deno.test("01: the lecture's example", async () => {
- *       const nb = await executedNotebook("01");          // a name or a unique prefix
+ *       const nb = await executedNotebook("01");          // a name or a unique prefix; "zh/01": the Chinese one
  *       assert.match(outputsText(nb), /0\.62, 0\.83/);
  *       assert.match(cellText(nb, "feedforward(X)"), /0\.51/);
  *     });
@@ -31,14 +31,17 @@ export interface ExecutedNotebook extends Notebook {
   run: NotebookRun;
 }
 
-/** The full name (e.g. "01_neural_network") of the one notebook whose name is or starts with `nameOrPrefix`. */
+/**
+ * The full name (e.g. "01_neural_network", or "zh/01_neural_network" in the Chinese edition) of the one
+ * notebook whose name is or starts with `nameOrPrefix` ("01", "zh/01").
+ */
 export function resolveNotebook(nameOrPrefix: string): string {
   const all = listNotebooks();
   if (all.includes(nameOrPrefix)) return nameOrPrefix;
   const matches = all.filter((n) => n.startsWith(nameOrPrefix));
   if (matches.length !== 1) {
     throw new Error(
-      `no single notebook in notebooks/ is named or starts with "${nameOrPrefix}": ` +
+      `no single notebook in notebooks/ or notebooks/zh/ is named or starts with "${nameOrPrefix}": ` +
         (matches.length === 0 ? `found ${all.join(", ") || "none"}` : `several match: ${matches.join(", ")}`),
     );
   }
@@ -112,17 +115,18 @@ async function lock(path: string): Promise<() => void> {
 }
 
 /**
- * Executes notebooks/<name>.ipynb, its exercises answered by their solutions, into build/tested/ once per
+ * Executes notebooks/<name>.ipynb (or notebooks/zh/<name>.ipynb for "zh/<name>"), its exercises answered by their solutions, into build/tested/ once per
  * test run (see above) and returns how it went.
  * Does not throw when a cell fails: `run.ok` is false and `run.failure` names the cell.
  */
 export async function runNotebookOnce(nameOrPrefix: string): Promise<NotebookRun> {
   const name = resolveNotebook(nameOrPrefix);
   await Deno.mkdir(CACHE_DIR, { recursive: true });
-  const unlock = await lock(`${CACHE_DIR}/${name}.lock`);
+  const file = name.replace("/", "_"); // zh/01_neural_network: zh_01_neural_network
+  const unlock = await lock(`${CACHE_DIR}/${file}.lock`);
   try {
     const key = await cacheKey(name);
-    const stampPath = `${CACHE_DIR}/${name}.json`;
+    const stampPath = `${CACHE_DIR}/${file}.json`;
     try {
       const stamp = JSON.parse(await Deno.readTextFile(stampPath));
       if (stamp.key === key && (await Deno.stat(stamp.run.executed)).isFile) return stamp.run as NotebookRun;
@@ -130,7 +134,8 @@ export async function runNotebookOnce(nameOrPrefix: string): Promise<NotebookRun
       // no stamp, or its notebook is gone: execute
     }
     await setup({ quiet: true }); // Jupyter and the kernel spec, also when `deno test` runs without the task
-    // Every exercise answered by its folded solution (tools/notebook.ts withSolutions), in build/tested/.
+    // Every exercise answered by its folded solution (tools/notebook.ts withSolutions), in build/tested/
+    // (the Chinese edition in build/tested/zh/).
     const run = await executeNotebook(name, { quiet: true, solutions: true, outDir: TESTED_DIR });
     await Deno.writeTextFile(stampPath, JSON.stringify({ key, run }, null, 1));
     return run;

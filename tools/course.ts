@@ -1,6 +1,8 @@
 /**
- * `deno task course [filter...] [--no-snapshot]`: executes every notebook in notebooks/ headless with the Deno kernel and
- * writes build/<name>.ipynb (executed) and build/<name>.html (plots included, viewable offline).
+ * `deno task course [zh|en] [filter...] [--no-snapshot]`: executes every notebook of both editions headless with
+ * the Deno kernel: the English ones in notebooks/ into build/<name>.ipynb (executed) and build/<name>.html
+ * (plots included, viewable offline), the Chinese ones in notebooks/zh/ into build/zh/. `zh` (or `en`) runs
+ * only that edition.
  * Prints a table (notebook, cells, seconds, status); exits non-zero naming the notebook and the cell that
  * failed, with its error. A filter argument runs only the notebooks whose name contains it. Then, where Chromium
  * is installed, tools/snapshot.ts adds a PNG picture beside each plot in build/<name>.ipynb (for GitHub and other
@@ -10,7 +12,7 @@
  * small Python program tools/execute_notebook.py, so that a failure names its cell and the partial notebook is
  * still saved.
  */
-import { locateNotebook, withSolutions } from "./notebook.ts";
+import { locateNotebook, withSolutions, ZH_NOTEBOOKS_DIR } from "./notebook.ts";
 import { BUILD_DIR, fromRoot, listFiles, NOTEBOOKS_DIR } from "./paths.ts";
 import { findJupyter, findPython, setupOrExit } from "./setup.ts";
 import { snapshot } from "./snapshot.ts";
@@ -38,7 +40,7 @@ export interface CellFailure {
 
 /** Result of executing one notebook. */
 export interface NotebookRun {
-  /** File name without .ipynb, e.g. "00_setup". */
+  /** File name without .ipynb, e.g. "00_setup", preceded by "zh/" in the Chinese edition ("zh/00_setup"). */
   name: string;
   /** The source notebook (absolute path). */
   source: string;
@@ -76,15 +78,27 @@ function jupyterPython(): string {
   return findPython() ?? "python3";
 }
 
-/** The notebooks in notebooks/, sorted by name; with filters, only those whose name contains one of them. */
+/**
+ * The notebooks of both editions, sorted by name, English first: "00_setup", ..., then "zh/00_setup", ...
+ * The filters "zh" and "en" select an edition (both: both); any other filter keeps only the notebooks whose
+ * name contains it (in either edition).
+ */
 export function listNotebooks(filters: string[] = []): string[] {
-  return listFiles(NOTEBOOKS_DIR, ".ipynb", filters).map((file) => file.slice(0, -".ipynb".length));
+  const editions = filters.filter((f) => f === "zh" || f === "en");
+  const names = filters.filter((f) => f !== "zh" && f !== "en");
+  const wanted = (e: "en" | "zh") => editions.length === 0 || editions.includes(e);
+  const strip = (file: string) => file.slice(0, -".ipynb".length);
+  return [
+    ...(wanted("en") ? listFiles(NOTEBOOKS_DIR, ".ipynb", names).map(strip) : []),
+    ...(wanted("zh") ? listFiles(ZH_NOTEBOOKS_DIR, ".ipynb", names).map((f) => `zh/${strip(f)}`) : []),
+  ];
 }
 
 /**
- * Executes one notebook (a name in notebooks/, or a path) with the Deno kernel, the kernel's working directory
- * being the notebook's own directory (so `../lib/mod.ts` resolves). Never throws for a failing cell: the
- * result says which cell failed and why.
+ * Executes one notebook (a name in notebooks/, "zh/<name>" in notebooks/zh/, or a path) with the Deno kernel,
+ * the kernel's working directory being the notebook's own directory (so `../lib/mod.ts`, and in notebooks/zh/
+ * `../../lib/mod.ts`, resolves). A Chinese notebook's outputs go to the `zh/` folder of `outDir`. Never throws
+ * for a failing cell: the result says which cell failed and why.
  */
 export async function executeNotebook(
   notebook: string,
@@ -92,7 +106,7 @@ export async function executeNotebook(
 ): Promise<NotebookRun> {
   const located = await locateNotebook(notebook);
   const { name, dir: cwd } = located;
-  const outDir = options.outDir ?? BUILD_DIR;
+  const outDir = `${options.outDir ?? BUILD_DIR}${located.edition === "zh" ? "/zh" : ""}`;
   await Deno.mkdir(outDir, { recursive: true });
   // With solutions: every exercise answered by its folded solution (see withSolutions), from a copy.
   const source = options.solutions ? `${outDir}/.${name}.solutions.ipynb` : located.path;
@@ -147,7 +161,7 @@ export async function executeNotebook(
   }
   await Deno.remove(resultPath).catch(() => {});
   return {
-    name,
+    name: located.id,
     source: located.path,
     executed,
     html: result.html,
@@ -196,7 +210,7 @@ if (import.meta.main) {
   await setupOrExit("course");
   const names = listNotebooks(filters);
   if (names.length === 0) {
-    console.error(`course: no notebook in notebooks/ matches ${filters.join(", ")}`);
+    console.error(`course: no notebook in notebooks/ or notebooks/zh/ matches ${filters.join(", ")}`);
     Deno.exit(1);
   }
   const runs: NotebookRun[] = [];
@@ -234,7 +248,10 @@ if (import.meta.main) {
       ? `${runs.length === 1 ? "The notebook" : `All ${runs.length} notebooks`} ran. Open ${
         fromRoot(BUILD_DIR)
       }/<name>.html in a browser, or the executed ` +
-        `notebooks ${fromRoot(BUILD_DIR)}/<name>.ipynb.`
+        `notebooks ${fromRoot(BUILD_DIR)}/<name>.ipynb` +
+        (runs.some((r) => r.name.startsWith("zh/"))
+          ? ` (the Chinese edition: ${fromRoot(BUILD_DIR)}/zh/).`
+          : ".")
       : `${failed.length} of ${runs.length} notebooks failed (executed up to the failing cell in ${
         fromRoot(BUILD_DIR)
       }/).`,

@@ -46,14 +46,30 @@ export function sourceText(cell: Pick<Cell, "source">): string {
   return joinText(cell.source);
 }
 
-/** Where a notebook lies, given as a name in notebooks/ ("00_setup") or as a path to an .ipynb file. */
+/**
+ * The course's two editions: English in notebooks/, Simplified Chinese in notebooks/zh/, with the same file
+ * names and the same code. A notebook of the Chinese edition is named "zh/<name>" ("zh/00_setup").
+ */
+export type Edition = "en" | "zh";
+
+/** The Chinese edition's notebooks (absolute). */
+export const ZH_NOTEBOOKS_DIR = `${NOTEBOOKS_DIR}/zh`;
+
+/**
+ * Where a notebook lies, given as a name in notebooks/ ("00_setup"), a name in notebooks/zh/ ("zh/00_setup")
+ * or a path to an .ipynb file.
+ */
 export interface NotebookLocation {
   /** The .ipynb file (absolute). */
   path: string;
   /** File name without .ipynb. */
   name: string;
-  /** Its directory, from which the notebook's relative imports resolve. */
+  /** Its directory, from which the notebook's relative imports resolve (the kernel's working directory). */
   dir: string;
+  /** Its edition: "zh" for a notebook in notebooks/zh/, else "en". */
+  edition: Edition;
+  /** How the tools name it: `name`, or "zh/" + `name` in the Chinese edition. */
+  id: string;
 }
 
 /** Resolves a notebook name or path; a path is made absolute and must exist, a name need not. */
@@ -62,7 +78,9 @@ export async function locateNotebook(nameOrPath: string): Promise<NotebookLocati
     ? await Deno.realPath(nameOrPath)
     : `${NOTEBOOKS_DIR}/${nameOrPath}.ipynb`;
   const slash = path.lastIndexOf("/");
-  return { path, name: path.slice(slash + 1, -".ipynb".length), dir: path.slice(0, slash) };
+  const name = path.slice(slash + 1, -".ipynb".length), dir = path.slice(0, slash);
+  const edition: Edition = dir === ZH_NOTEBOOKS_DIR ? "zh" : "en";
+  return { path, name, dir, edition, id: edition === "zh" ? `zh/${name}` : name };
 }
 
 /** A fenced TypeScript block inside a folded `<details>` markdown cell: an exercise's solution. */

@@ -8,6 +8,10 @@
  * 3. A BLAS library for the matrix products (lib/blas.ts): found, or OpenBLAS installed with apt (as root
  *    on Debian/Ubuntu), or a message says what to install. Not required: without one the course runs on
  *    plain wasm, about 3 times slower to train.
+ * 4. A font with Chinese characters (the Chinese edition, notebooks/zh/: its plots' PNG pictures and the
+ *    browser test's screenshots are drawn by Chromium, which shows boxes without one): found with fontconfig,
+ *    or fonts-noto-cjk installed with apt (as root on Debian/Ubuntu), or a message says what to install.
+ *    Not required for the English edition.
  *
  * Idempotent and quick: when everything is already in place it only reads a few files.
  * Flags: `--quiet` (print only what changed or went wrong), `--check` (change nothing; exit 1 if not ready).
@@ -21,6 +25,8 @@ const HOME = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
 export const APT_PACKAGES = ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient"];
 /** The Debian/Ubuntu package of OpenBLAS (the pthreads build, as PyTorch on Debian uses). */
 export const BLAS_APT_PACKAGE = "libopenblas0-pthread";
+/** The Debian/Ubuntu package of a font with Chinese characters (Noto Sans CJK). */
+export const CJK_FONT_APT_PACKAGE = "fonts-noto-cjk";
 /** The same for pip, where apt is not available. */
 export const PIP_PACKAGES = ["notebook", "nbconvert", "nbclient"];
 
@@ -206,6 +212,67 @@ async function ensureBlas(
   return undefined;
 }
 
+/** What to tell a learner whose machine has no font with Chinese characters. */
+export function cjkFontMissingMessage(): string {
+  return [
+    "No font with Chinese characters: the Chinese edition's plot pictures (PNG) and screenshots show boxes.",
+    "Install one (the English edition does not need it):",
+    `  Debian/Ubuntu:  sudo apt-get install -y ${CJK_FONT_APT_PACKAGE}`,
+    "  Fedora:         sudo dnf install google-noto-sans-cjk-fonts",
+    "  Arch:           sudo pacman -S noto-fonts-cjk",
+    "  macOS, Windows: nothing to install (their system fonts have Chinese)",
+  ].join("\n");
+}
+
+/**
+ * The font fontconfig gives Chinese text (`fc-list :lang=zh`), as Chromium on Linux finds its fonts; "system"
+ * on macOS and Windows (built in); undefined where Linux has none, or no fontconfig to ask.
+ */
+export function cjkFont(): string | undefined {
+  if (Deno.build.os !== "linux") return "system";
+  try {
+    const output = (cmd: string, args: string[]) => {
+      const out = new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).outputSync();
+      return out.success ? new TextDecoder().decode(out.stdout) : "";
+    };
+    const families = output("fc-list", [":lang=zh", "family"]).split("\n").flatMap((l) => l.split(","))
+      .map((f) => f.trim()).filter((f) => f !== "");
+    if (families.length === 0) return undefined;
+    // The one a Chinese sans-serif text gets, e.g. "Noto Sans CJK SC".
+    const chosen = output("fc-match", ["-f", "%{family}", "sans-serif:lang=zh-cn"]).split(",")[0].trim();
+    return families.includes(chosen) ? chosen : families[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finds a font with Chinese characters, or installs fonts-noto-cjk with apt as root on Debian/Ubuntu. */
+async function ensureCjkFont(
+  log: (s: string) => void,
+  changed: string[],
+  quiet = false,
+): Promise<string | undefined> {
+  let font = cjkFont();
+  if (!font && Deno.build.os === "linux" && isRoot() && which("apt-get")) {
+    const install = ["apt-get", "install", "-y", "--no-install-recommends", CJK_FONT_APT_PACKAGE];
+    log(`Installing a font with Chinese characters: ${install.join(" ")}`);
+    if (!(await run(install))) {
+      log("apt-get install failed; running apt-get update first, then trying again");
+      if (await run(["apt-get", "update"])) await run(install);
+    }
+    font = cjkFont();
+    if (font) changed.push(`installed ${CJK_FONT_APT_PACKAGE} (${font})`);
+  }
+  if (font) return font;
+  log(
+    quiet
+      ? "setup: no font with Chinese characters: the Chinese edition's plot pictures show boxes " +
+        "(`deno task setup` says more)"
+      : `setup: ${cjkFontMissingMessage()}`,
+  );
+  return undefined;
+}
+
 /** Writes the kernel spec (logos from `deno jupyter --install` where it works, then our kernel.json). */
 async function installKernelSpec(): Promise<void> {
   const dir = kernelDir();
@@ -225,6 +292,8 @@ export interface SetupResult {
   changed: string[];
   /** The BLAS library the matrix products will run in, or undefined (plain wasm). */
   blas?: string;
+  /** The font Chinese text is drawn with ("system" on macOS and Windows), or undefined (none found). */
+  cjkFont?: string;
 }
 
 /** Makes sure Jupyter and the Deno kernel spec are installed; throws with a message saying what to do. */
@@ -242,16 +311,18 @@ export async function setup(options: { quiet?: boolean } = {}): Promise<SetupRes
     changed.push(`installed the Deno kernel spec (${kernelDir()}/kernel.json, NO_COLOR=1)`);
   }
   const blas = await ensureBlas(log, changed, options.quiet);
+  const font = await ensureCjkFont(log, changed, options.quiet);
   if (!options.quiet || changed.length > 0) {
     for (const c of changed) log(`setup: ${c}`);
     if (!options.quiet) {
       log(`setup: Jupyter: ${jupyter}`);
       log(`setup: Deno kernel spec: ${kernelDir()} (deno ${Deno.version.deno}, ${Deno.execPath()})`);
       if (blas) log(`setup: matrix products in ${blas}`);
+      if (font) log(`setup: Chinese text drawn with ${font}`);
       log("setup: ready. Next: `deno task course` (run every notebook) or `deno task lab` (open them).");
     }
   }
-  return { jupyter, kernelDir: kernelDir(), changed, blas };
+  return { jupyter, kernelDir: kernelDir(), changed, blas, cjkFont: font };
 }
 
 /**

@@ -108,12 +108,14 @@ function flatten(name: string, answer: Answer): number[] {
     ) {
       out.push(...flatten(name, item as ArrayLike<number>));
     } else {
-      throw new NotANumber(name, `${describe(item)} in the list`);
+      throw new NotANumber(name, messages().exerciseInList(describe(item)));
     }
   }
   return out;
 }
 
 function describe(value: unknown): string {
-  return typeof value === "string" ? `the text ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
+  return typeof value === "string"
+    ? messages().exerciseText(JSON.stringify(value))
+    : `${typeof value} ${String(value)}`;
 }

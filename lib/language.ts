@@ -25,6 +25,10 @@ export interface Messages {
   exerciseWrongCount: (name: string, expected: number, given: number) => string;
   /** An answer that is not a number (text, an object): `what` describes it. */
   exerciseNotANumber: (name: string, what: string) => string;
+  /** Text given where a number was expected: `json` is the text in quotes. */
+  exerciseText: (json: string) => string;
+  /** An answer's item that is not a number, inside a list. */
+  exerciseInList: (what: string) => string;
   // lib/progress.ts
   progressLoss: string;
   progressAccuracy: string;
@@ -81,6 +85,8 @@ const en: Messages = {
     }, you gave ${given}.`,
   exerciseNotANumber: (name, what) =>
     `${name}: not yet: expected a number (or a list of numbers), got ${what}.`,
+  exerciseText: (json) => `the text ${json}`,
+  exerciseInList: (what) => `${what} in the list`,
   progressLoss: "loss",
   progressAccuracy: "accuracy",
   progressMeanC: "epoch's mean C",
@@ -134,6 +140,8 @@ const zh: Messages = {
   exerciseWrongCount: (name, expected, given) =>
     `${name}：还不对：答案是${expected === 1 ? "一个数" : ` ${expected} 个数`}，你给了 ${given} 个。`,
   exerciseNotANumber: (name, what) => `${name}：还不对：答案应是一个数（或一组数），收到的是 ${what}。`,
+  exerciseText: (json) => `文本 ${json}`,
+  exerciseInList: (what) => `列表里的 ${what}`,
   progressLoss: "损失",
   progressAccuracy: "准确率",
   progressMeanC: "本轮平均 C",

@@ -48,7 +48,11 @@ export function jupyterApi(): typeof Deno.jupyter | undefined {
  * Why the wait: Deno 2.9's kernel can report "idle" before a display message it has accepted is on the
  * wire, and headless runners (nbconvert, nbclient) then drop that output; the larger the output, the later
  * it leaves. A pause that grows with the size (see `settle`, with a margin for a loaded machine) keeps it
- * in its cell; tools/course.ts also routes late output to its cell.
+ * in its cell; tools/course.ts also routes late output to its cell. A large bundle (plotly.js rides in
+ * one) always waits, even with `settle: false`: while Deno 2.9's kernel writes a message of megabytes, a
+ * message it sends meanwhile (the cell's "idle" status, the next output) can be written into the middle of
+ * its bytes; the front end then drops both, and JupyterLab waits for that cell forever (seen in the
+ * browser test: a "status: idle" message found inside the bytes of the display carrying plotly.js).
  */
 export async function display(
   mimeBundle: Record<string, unknown>,
@@ -61,9 +65,13 @@ export async function display(
   }
   const { settle: wait = true, ...rest } = options;
   await jupyter.display(mimeBundle, { raw: true, ...rest });
-  // Skippable for outputs that a later one replaces anyway (a progress bar's intermediate states).
-  if (wait) await settle(bundleSize(mimeBundle));
+  // Skippable for small outputs that a later one replaces anyway (a progress bar's intermediate states).
+  const size = bundleSize(mimeBundle);
+  if (wait || size > LARGE_BUNDLE) await settle(size);
 }
+
+/** A bundle of more bytes than this always waits to leave the kernel (see `display`). */
+export const LARGE_BUNDLE = 1e6;
 
 /** Approximate size in bytes of a bundle's contents. */
 function bundleSize(mimeBundle: Record<string, unknown>): number {
@@ -74,9 +82,12 @@ function bundleSize(mimeBundle: Record<string, unknown>): number {
   return size;
 }
 
-/** Waits 50 ms plus 60 ms per MB: time for the kernel to put a display message on the wire. */
+/**
+ * Waits 50 ms plus 250 ms per MB: time for the kernel to put a display message on the wire (it serialises
+ * and writes a message of megabytes after the call that sent it has returned).
+ */
 export function settle(bytes = 0): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 50 + Math.ceil(60 * bytes / 1e6)));
+  return new Promise((resolve) => setTimeout(resolve, 50 + Math.ceil(250 * bytes / 1e6)));
 }
 
 /**

@@ -2,12 +2,25 @@
  * `deno task test:browser [filter...]`: what the learner sees, checked in a real browser (headless Chromium).
  *
  * 1. Jupyter: starts the classic Notebook server (as `deno task lab` does) on localhost with the Deno kernel,
- *    opens every notebook in notebooks/, runs all cells through the UI, waits until the kernel is idle, and
- *    checks that no cell shows an error and that every plotly output was drawn (an SVG with its traces).
+ *    opens every notebook in notebooks/ and runs it through the page RUNS = 5 times (`--runs=N`), each on a
+ *    freshly started kernel (Run All, then Kernel > Restart and Run All again); a slow notebook (its
+ *    headless run over SLOW_S = 60 s: 04) runs SLOW_RUNS = 2 times (`--slow-runs=N`). After each run: no
+ *    cell shows an error or stayed unrun, every plotly output was drawn (an SVG with its traces), and every
+ *    output is under the cell that made it: each code cell has the outputs (kinds in order: result,
+ *    display, plot, error; and whether it printed) of the same cell in the headless run, build/<name>.ipynb
+ *    of `deno task course`, which is executed again first where missing or older than the notebook
+ *    (`--no-course`: never); an output found under another cell than in the headless run is named. The
+ *    exercise solutions (`<details>` blocks in markdown cells) must show folded, their content hidden until
+ *    a click on the summary shows it; an old-style solution (a code cell hidden by metadata
+ *    jupyter.source_hidden, which Notebook 6 and the HTML page show in full) fails, naming its cell.
+ *    Then the same runs and checks in JupyterLab (`--no-lab`: not), installed where it is missing into
+ *    build/jupyterlab (tools/lab.ts: a venv reusing the system's Jupyter, then pip); where that fails, one
+ *    line says so and the rest is tested. And in both (check "plot_reload"): after a page reload with the
+ *    kernel still running (it sends plotly.js once per session), a plot shown in the page is drawn.
  *    Nothing is saved: autosave is switched off, so notebooks/ stays as it is.
- * 2. The offline HTML course (build/*.html from `deno task course`, run first where build/ has none; skip
- *    that with `--no-course`): each page opened with the network off; every plot must be drawn, and the
- *    console must stay free of errors and the page must request nothing from the network.
+ * 2. The offline HTML course (build/*.html from `deno task course`, run first as in 1): each page opened
+ *    with the network off; every plot must be drawn, the solutions folded as in 1, and the console must stay
+ *    free of errors and the page must request nothing from the network.
  * 3. The executed notebooks (build/*.ipynb) opened in Notebook 6 as saved, without running: untrusted there,
  *    no script runs, and each plot must show its picture (tools/snapshot.ts, added first where missing).
  * 4. Kernel > Interrupt (check "kernel_interrupt"): in Notebook 6, the Kernel menu's Interrupt stops a running
@@ -19,15 +32,18 @@
  * In 1 and 2, each slider of an interactive figure is clicked at both ends and must change the plot. A
  * full-page screenshot of each page goes to build/screens/.
  *
- * Options: `--only=notebook` or `--only=html`; filter arguments keep the notebooks whose name contains one of
- * them (`--only=notebook kernel_interrupt` runs check 4 alone). The last line sums up like `deno test`
- * ("ok | 10 passed | 0 failed", one test per page), for CI.
+ * Options: `--only=notebook` or `--only=html`, `--runs=N`, `--slow-runs=N`, `--no-lab`, `--no-course`; filter
+ * arguments keep the notebooks whose name contains one of them (`--only=notebook kernel_interrupt` runs
+ * check 4 alone). The last line sums up like `deno test` ("ok | 10 passed | 0 failed", one test per page
+ * and front end), for CI.
  * Needs Chromium (CHROMIUM=/path, or Debian's /usr/bin/chromium) and playwright-core (npm); without Chromium
  * it says so in one line and exits 0, as nothing could be checked.
  */
 import { chromium as playwright } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
-import { PLOTLY_MIME } from "./notebook.ts";
+import { describeFailure, executeNotebook } from "./course.ts";
+import { ensureJupyterLab } from "./lab.ts";
+import { joinText, type Notebook, type Output, PLOTLY_MIME, sourceText } from "./notebook.ts";
 import { BUILD_DIR, fromRoot, isFile, listFiles, NOTEBOOKS_DIR, ROOT } from "./paths.ts";
 import { jupyterBinDir, setup } from "./setup.ts";
 import { CHROMIUM_FLAGS, findChromium, plotlyOutputs, snapshotNotebook } from "./snapshot.ts";
@@ -37,11 +53,28 @@ const SCREENS = `${BUILD_DIR}/screens`;
 /** Longest a notebook may take to run all its cells in the browser (seconds). */
 const NOTEBOOK_TIMEOUT_S = Number(Deno.env.get("BROWSER_TEST_TIMEOUT") ?? 1200);
 
+/** A whole-number option `--name=N` of the command line, or `fallback`. */
+function countOption(name: string, fallback: number): number {
+  const value = Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3));
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** Fresh-kernel Run Alls per notebook and front end: several, so that a rare misplaced output shows. */
+const RUNS = countOption("runs", 5);
+/** A notebook whose headless run takes longer than this (seconds) is slow: it gets SLOW_RUNS runs. */
+const SLOW_S = 60;
+/** Run Alls of a slow notebook per front end (its runs would be most of the test's time). */
+const SLOW_RUNS = countOption("slow-runs", 2);
+/** JupyterLab's settings and workspaces for the test (autosave off, every cell in the page). */
+const LAB_DIR = `${BUILD_DIR}/browser_lab`;
+
 /** What one page showed. */
 export interface PageReport {
   name: string;
-  kind: "notebook" | "saved" | "html";
+  kind: "notebook" | "lab" | "saved" | "html";
   ok: boolean;
+  /** Run Alls on a fresh kernel (Notebook 6, JupyterLab), else 0. */
+  runs: number;
   seconds: number;
   plots: number;
   drawn: number;
@@ -53,7 +86,7 @@ export interface PageReport {
 
 /** A report with nothing found yet. */
 function newReport(name: string, kind: PageReport["kind"]): PageReport {
-  return { name, kind, ok: false, seconds: 0, plots: 0, drawn: 0, sliders: 0, problems: [] };
+  return { name, kind, ok: false, runs: 0, seconds: 0, plots: 0, drawn: 0, sliders: 0, problems: [] };
 }
 
 /** The report once the page is done: ok when nothing was found wrong, and its time since `started`. */
@@ -108,26 +141,6 @@ const ALL_DONE_JS = `(() => { const nb = Jupyter.notebook;
   const running = nb.get_cells().some((c) => c.cell_type === "code" && c.input_prompt_number === "*");
   return !running && !nb.kernel_busy && !!document.querySelector("#kernel_indicator_icon.kernel_idle_icon"); })()`;
 
-/** Every cell: type, prompt number, first line, and its outputs (errors, plotly or not). */
-const CELLS_JS = `Jupyter.notebook.get_cells().map((c, index) => ({
-  index, type: c.cell_type, prompt: c.input_prompt_number === undefined ? null : c.input_prompt_number,
-  firstLine: c.get_text().split("\\n").find((l) => l.trim()) || "",
-  outputs: ((c.output_area && c.output_area.outputs) || []).map((o) => ({
-    type: o.output_type, error: o.output_type === "error" ? o.ename + ": " + o.evalue : "",
-    plotly: !!(o.data && o.data[${JSON.stringify(PLOTLY_MIME)}]) })) }))`;
-
-interface CellState {
-  index: number;
-  type: string;
-  prompt: number | string | null;
-  firstLine: string;
-  outputs: { type: string; error: string; plotly: boolean }[];
-}
-
-/** Every plot of an HTML page handled: drawn, or a message in its place. */
-const PLOTS_SETTLED_JS = `[...document.querySelectorAll(".course-plot")].every((el) =>
-  el.querySelector("svg.main-svg") || el.querySelector(".course-plot-missing") || el.textContent)`;
-
 /** In the page: a fingerprint of what each plot shows (its traces' data and colour ranges), by plot id. */
 const DATA_PRINT_JS =
   `Object.fromEntries([...document.querySelectorAll(".course-plot")].filter((el) => el.data)
@@ -180,6 +193,25 @@ interface Server {
 }
 
 /**
+ * Writes JupyterLab's settings for the test into LAB_DIR: autosave off (notebooks/ is never written), every
+ * cell kept in the page (JupyterLab 4 by default leaves cells out of view out of the page), no news fetched;
+ * and empties its workspaces.
+ */
+async function labSettings(): Promise<void> {
+  await Deno.remove(`${LAB_DIR}/workspaces`, { recursive: true }).catch(() => {});
+  const settings: Record<string, unknown> = {
+    "@jupyterlab/docmanager-extension/plugin": { autosave: false },
+    "@jupyterlab/notebook-extension/tracker": { windowingMode: "none" },
+    "@jupyterlab/apputils-extension/notification": { fetchNews: "false", checkForUpdates: false },
+  };
+  for (const [id, value] of Object.entries(settings)) {
+    const path = `${LAB_DIR}/settings/${id}.jupyterlab-settings`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, JSON.stringify(value));
+  }
+}
+
+/**
  * Starts the classic Notebook server (or, given `lab`, the path of jupyter-lab, JupyterLab) in the repository
  * root on a free port, and waits until it answers.
  */
@@ -193,7 +225,12 @@ async function startJupyter(jupyter: string, lab?: string): Promise<Server> {
     "--ip=127.0.0.1",
     `--port=${port}`,
     `--IdentityProvider.token=${token}`,
+    // window.jupyterapp: the checks read cells and outputs from JupyterLab's model, as from Notebook 6's.
+    "--LabApp.expose_app_in_browser=True",
+    `--LabApp.user_settings_dir=${LAB_DIR}/settings`,
+    `--LabApp.workspaces_dir=${LAB_DIR}/workspaces`,
   ];
+  if (lab) await labSettings();
   const args = lab ? labArgs : [
     "notebook",
     ...(Deno.uid() === 0 ? ["--allow-root"] : []),
@@ -272,52 +309,514 @@ async function notebookScreenshot(page: Page, report: PageReport): Promise<void>
   await page.screenshot({ path: report.screenshot, fullPage: true });
 }
 
-/** Runs one notebook through the Notebook 6 UI and reports what it showed. */
-async function checkNotebook(browser: Browser, server: Server, file: string): Promise<PageReport> {
+// ---------------------------------------------------------------------------------------------
+// Runs through a Jupyter front end (Notebook 6, JupyterLab): Run All on fresh kernels, outputs in place
+
+/** One output as the checks see it: its type, its text (printed text, text/plain or the error), plot or not. */
+interface SlimOutput {
+  output_type: string;
+  name?: string;
+  text: string;
+  plotly: boolean;
+  /** Length of its text/html (plotly.js inline makes it megabytes). */
+  html: number;
+}
+
+/** One cell as the checks see it, in the page or in the headless run. */
+interface RunCell {
+  type: string;
+  source: string;
+  /** Its prompt: the execution count, "*" while queued or running, null when it has not run. */
+  prompt: number | string | null;
+  outputs: SlimOutput[];
+}
+
+/** In the page: a function from an nbformat output (as front ends keep them) to a SlimOutput. */
+const SLIM_OUTPUT_JS = `((o) => { const d = o.data || {};
+  const t = (v) => Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "";
+  const text = o.output_type === "stream" ? t(o.text) : o.output_type === "error" ? o.ename + ": " + o.evalue
+    : t(d["text/plain"]);
+  return { output_type: o.output_type, name: o.name, text: text.slice(0, 2000),
+    plotly: !!d[${JSON.stringify(PLOTLY_MIME)}], html: t(d["text/html"]).length }; })`;
+
+/** A saved notebook's output as a SlimOutput (the same view as SLIM_OUTPUT_JS in the page). */
+function slimOutput(o: Output): SlimOutput {
+  const text = o.output_type === "stream"
+    ? joinText(o.text)
+    : o.output_type === "error"
+    ? `${o.ename}: ${o.evalue}`
+    : joinText(o.data?.["text/plain"]);
+  return {
+    output_type: o.output_type,
+    name: o.name,
+    text: text.slice(0, 2000),
+    plotly: !!o.data?.[PLOTLY_MIME],
+    html: joinText(o.data?.["text/html"]).length,
+  };
+}
+
+/** A saved notebook's cells as RunCells. */
+function runCells(nb: Notebook): RunCell[] {
+  return nb.cells.map((c) => ({
+    type: c.cell_type,
+    source: sourceText(c),
+    prompt: c.execution_count ?? null,
+    outputs: (c.outputs ?? []).map(slimOutput),
+  }));
+}
+
+/** The first non-empty line of a text, trimmed and cut to `max` characters. */
+function firstLine(text: string, max = 50): string {
+  return (text.split("\n").find((l) => l.trim()) ?? "").trim().slice(0, max);
+}
+
+/** What kind of output: printed text (stdout, stderr), a result (Out[]), a display, a plot, or an error. */
+function outputKind(o: SlimOutput): string {
+  if (o.output_type === "stream") return o.name === "stderr" ? "stderr" : "stdout";
+  if (o.output_type === "error") return "error";
+  if (o.plotly) return "plot";
+  return o.output_type === "execute_result" ? "result" : "display";
+}
+
+/**
+ * A cell's outputs in one line: the kinds of its displays, results, plots and errors in order, then the
+ * printed streams it has (front ends merge and split printed text differently, so only their presence counts).
+ */
+function outputShape(outputs: SlimOutput[]): string {
+  const kinds = outputs.filter((o) => o.output_type !== "stream").map(outputKind);
+  const streams = ["stdout", "stderr"].filter((n) => outputs.some((o) => outputKind(o) === n));
+  return [...kinds, ...streams].join(", ") || "no output";
+}
+
+/** An output's identity across runs: its kind and first line, numbers (timings, losses) left out. */
+function outputKey(o: SlimOutput): string {
+  const line = firstLine(o.text, 200).replace(/[-+]?\d[\d,]*(\.\d+)?(e[-+]?\d+)?/gi, "#").replace(
+    /\s+/g,
+    " ",
+  );
+  return `${outputKind(o)} "${line.slice(0, 60)}"`;
+}
+
+/**
+ * Outputs not under the cell that made them: each code cell of `page` must have the outputs (kinds, in
+ * order) of the same cell in `expected` (the headless run, or a first run in the page), and an output that
+ * belongs to another cell there is named. Cells that did not run in `expected` are not compared.
+ */
+function placementProblems(page: RunCell[], expected: RunCell[], against: string): string[] {
+  const problems: string[] = [];
+  page.forEach((cell, k) => {
+    const want = expected[k];
+    if (cell.type !== "code" || !want || want.prompt === null) return;
+    const here = outputShape(cell.outputs), there = outputShape(want.outputs);
+    if (here === there) return;
+    // An output that is not this cell's but another's: the likely misplacement, said by name (the same
+    // first line elsewhere, else the same line up to its numbers).
+    const strays = cell.outputs.flatMap((o) => {
+      const line = `${outputKind(o)} ${firstLine(o.text, 200)}`;
+      const same = (p: SlimOutput) => `${outputKind(p)} ${firstLine(p.text, 200)}` === line;
+      const like = (p: SlimOutput) => outputKey(p) === outputKey(o);
+      if (want.outputs.some(same)) return [];
+      let owner = expected.findIndex((c, j) => j !== k && c.outputs.some(same));
+      if (owner < 0 && !want.outputs.some(like)) {
+        owner = expected.findIndex((c, j) => j !== k && c.outputs.some(like));
+      }
+      return owner < 0 ? [] : [`${outputKey(o)} is cell ${owner}'s`];
+    });
+    const missing = want.outputs.map(outputKey).filter((key) =>
+      !cell.outputs.some((o) => outputKey(o) === key)
+    );
+    const detail = strays.length > 0 ? `; ${strays[0]}` : missing.length > 0 ? `; missing ${missing[0]}` : "";
+    problems.push(`cell ${k} (${firstLine(cell.source, 40)}): ${here}, but ${there} ${against}${detail}`);
+  });
+  return problems;
+}
+
+/** The headless run a notebook's browser runs are compared with (build/<name>.ipynb), and its time. */
+interface Reference {
+  cells: RunCell[];
+  /** Seconds from the first code cell's start to the last one's reply. */
+  seconds: number;
+}
+
+/** Cell types and sources: equal for a notebook and an executed copy of it (and for nothing else). */
+function sourcesOf(nb: Notebook): string {
+  return JSON.stringify(nb.cells.map((c) => [c.cell_type, sourceText(c).trim()]));
+}
+
+/** A notebook file, or undefined where it is missing or unreadable. */
+async function readNotebook(path: string): Promise<Notebook | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as Notebook;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether build/<name>.ipynb and .html were made from notebooks/<name>.ipynb as it is now. */
+async function buildIsFresh(name: string): Promise<boolean> {
+  const [source, executed] = await Promise.all([
+    readNotebook(`${NOTEBOOKS_DIR}/${name}.ipynb`),
+    readNotebook(`${BUILD_DIR}/${name}.ipynb`),
+  ]);
+  return !!source && !!executed && isFile(`${BUILD_DIR}/${name}.html`) &&
+    sourcesOf(source) === sourcesOf(executed);
+}
+
+/**
+ * Executes a notebook headless (tools/course.ts) where build/<name>.ipynb or .html is missing or older than
+ * the notebook: the reference of the browser runs, and the page of the HTML check.
+ */
+async function freshBuild(name: string): Promise<void> {
+  if (await buildIsFresh(name)) return;
+  console.error(
+    `build/${name}.ipynb: missing or older than the notebook: running it headless (tools/course.ts)`,
+  );
+  const run = await executeNotebook(name, { quiet: true });
+  if (!run.ok) console.error(`  ${describeFailure(run).split("\n").slice(0, 2).join("\n  ")}`);
+}
+
+/** The headless run of notebooks/<name>.ipynb as it is now, or undefined (missing, or of other sources). */
+async function loadReference(name: string): Promise<Reference | undefined> {
+  const executed = await readNotebook(`${BUILD_DIR}/${name}.ipynb`);
+  if (!executed || !(await buildIsFresh(name))) return undefined;
+  const times = executed.cells.filter((c) => c.cell_type === "code").map((c) =>
+    (c.metadata?.execution ?? {}) as Record<string, string>
+  );
+  const start = Date.parse(times[0]?.["iopub.execute_input"] ?? "");
+  const end = Date.parse(times.at(-1)?.["shell.execute_reply"] ?? "");
+  return { cells: runCells(executed), seconds: Number.isFinite(end - start) ? (end - start) / 1000 : 0 };
+}
+
+/** A Jupyter front end as the browser test drives it: page code for each step (run in the page). */
+interface FrontEnd {
+  /** The report's kind. */
+  kind: "notebook" | "lab";
+  /** Its name in the log. */
+  label: string;
+  /** The page of a notebook, given by its path from the repository root (the server's root). */
+  url(server: Server, path: string): string;
+  /** The notebook is open, its kernel connected and idle. */
+  ready: string;
+  /** The id of the notebook's kernel. */
+  kernelId: string;
+  /** A promise: the kernel restarted (a fresh process); ready tells when it answers. */
+  restart: string;
+  /** Autosave off, outputs cleared, every cell run. */
+  runAll: string;
+  /** Cells were queued (Run All or a cell run has begun). */
+  started: string;
+  /** No cell queued or running and the kernel idle. */
+  done: string;
+  /** Every cell as a RunCell. */
+  cells: string;
+  /** Runs one cell (by index). */
+  runCell(index: number): string;
+  /** Shuts the notebook's kernel down. */
+  shutdown: string;
+  /** Page errors of the front end itself that a learner never sees (not reported). */
+  ownErrors?: RegExp;
+}
+
+/** Notebook 6, through its `Jupyter` global. */
+const NOTEBOOK6: FrontEnd = {
+  kind: "notebook",
+  label: "Notebook 6",
+  url: (server, path) => `${server.url}/notebooks/${path}?token=${server.token}`,
+  ready: KERNEL_READY_JS,
+  kernelId: "Jupyter.notebook.kernel.id",
+  restart:
+    `new Promise((resolve) => { Jupyter.notebook.events.one("kernel_ready.Kernel", () => resolve(true));
+    Jupyter.notebook.kernel.restart(); })`,
+  runAll: RUN_ALL_JS,
+  started: "true",
+  done: ALL_DONE_JS,
+  cells: `Jupyter.notebook.get_cells().map((c) => ({ type: c.cell_type, source: c.get_text(),
+    prompt: c.input_prompt_number === undefined ? null : c.input_prompt_number,
+    outputs: ((c.output_area && c.output_area.outputs) || []).map(${SLIM_OUTPUT_JS}) }))`,
+  runCell: (i) => `Jupyter.notebook.set_autosave_interval(0); Jupyter.notebook.get_cell(${i}).execute();`,
+  shutdown: "Jupyter.notebook.session.delete()",
+};
+
+/** The current notebook panel of JupyterLab (its app object is exposed by the server's option). */
+const LAB_PANEL = "jupyterapp.shell.currentWidget";
+
+/** In JupyterLab: whether a code cell widget's prompt shows "*" (queued or running). */
+const LAB_BUSY_CELL = `((c) => c.model.type === "code" &&
+  ((c.node.querySelector(".jp-InputPrompt") || {}).textContent || "").includes("*"))`;
+
+/** JupyterLab 4, through `window.jupyterapp` (server option expose_app_in_browser) and its commands. */
+const JUPYTERLAB: FrontEnd = {
+  kind: "lab",
+  label: "JupyterLab",
+  // A fresh workspace each time (?reset), else JupyterLab restores the tabs of an earlier page.
+  url: (server, path) =>
+    `${server.url}/lab/workspaces/test-${
+      crypto.randomUUID().slice(0, 8)
+    }/tree/${path}?reset&token=${server.token}`,
+  ready: `(() => { const w = window.jupyterapp && ${LAB_PANEL};
+    const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+    return !!(w && w.content && w.context && w.context.isReady && k && k.connectionStatus === "connected" &&
+      k.status === "idle"); })()`,
+  kernelId: `${LAB_PANEL}.sessionContext.session.kernel.id`,
+  restart: `${LAB_PANEL}.sessionContext.restartKernel().then(() => true)`,
+  // Autosave is off in the settings the test starts JupyterLab with.
+  runAll: `void jupyterapp.commands.execute("notebook:clear-all-cell-outputs")
+    .then(() => jupyterapp.commands.execute("notebook:run-all-cells"))`,
+  started: `(() => { const w = ${LAB_PANEL}; const k = w.sessionContext.session.kernel;
+    return k.status === "busy" || w.content.widgets.some(${LAB_BUSY_CELL}); })()`,
+  done:
+    `(() => { const w = ${LAB_PANEL}; const k = w.sessionContext.session && w.sessionContext.session.kernel;
+    return !!k && k.status === "idle" && !w.content.widgets.some(${LAB_BUSY_CELL}); })()`,
+  cells: `${LAB_PANEL}.content.widgets.map((c) => { const j = c.model.toJSON();
+    return { type: j.cell_type, source: Array.isArray(j.source) ? j.source.join("") : j.source,
+      prompt: j.cell_type !== "code" ? null : ${LAB_BUSY_CELL}(c) ? "*" : (j.execution_count ?? null),
+      outputs: (j.outputs || []).map(${SLIM_OUTPUT_JS}) }; })`,
+  runCell: (i) =>
+    `${LAB_PANEL}.content.activeCellIndex = ${i}; void jupyterapp.commands.execute("notebook:run-cell");`,
+  shutdown: `${LAB_PANEL}.sessionContext.shutdown()`,
+  // The debugger extension rejects a promise for a kernel without a debugger (Deno's); only the console sees it.
+  ownErrors: /No active debugger session/,
+};
+
+/** Notes the page's uncaught errors in `problems`, except the front end's own (FrontEnd.ownErrors). */
+function onPageError(page: Page, fe: FrontEnd, problems: string[]): void {
+  page.on("pageerror", (e) => {
+    if (!fe.ownErrors?.test(e.message)) problems.push(`page error: ${e.message.slice(0, 300)}`);
+  });
+}
+
+/** Every plot of the page handled: drawn, or a message in its place (the placeholder waits for its script). */
+const PLOTS_SETTLED_JS = `[...document.querySelectorAll(".course-plot")].every((el) =>
+  el.querySelector("svg.main-svg") || el.querySelector(".course-plot-missing") ||
+  (el.textContent && !el.querySelector(".course-plot-placeholder")))`;
+
+/** Waits until the page's plots are drawn or failed (at most 30 s; what is still undrawn then is reported). */
+async function plotsSettled(page: Page): Promise<void> {
+  await page.waitForFunction(PLOTS_SETTLED_JS, undefined, { timeout: 30_000, polling: 250 }).catch(() => {});
+  await page.waitForTimeout(300);
+}
+
+/** Waits for `js` in the page to be true (polling), at most `seconds`; then throws "`what` within N s". */
+async function waitFor(page: Page, js: string, seconds: number, what: string): Promise<void> {
+  await page.waitForFunction(js, undefined, { timeout: seconds * 1000, polling: 500 }).catch(() => {
+    throw new Error(`${what} within ${seconds} s`);
+  });
+}
+
+/** Restarts the page's kernel (a fresh process) and waits until the new one answers. */
+async function restartKernel(page: Page, fe: FrontEnd): Promise<void> {
+  const restarted = page.evaluate(fe.restart);
+  const timeout = sleep(120_000).then(() => false);
+  if (!(await Promise.race([restarted, timeout]))) throw new Error("the kernel did not restart within 120 s");
+  await waitFor(page, fe.ready, 120, "the restarted kernel did not answer");
+}
+
+/** Starts `js` (Run All, or one cell) and waits, at most `seconds`, until every cell it queued has run. */
+async function runAndWait(page: Page, fe: FrontEnd, js: string, seconds = NOTEBOOK_TIMEOUT_S): Promise<void> {
+  await page.evaluate(js);
+  await page.waitForFunction(fe.started, undefined, { timeout: 15_000, polling: 100 }).catch(() => {});
+  await waitFor(page, fe.done, seconds, "Run All did not finish");
+}
+
+/** How many fresh-kernel Run Alls a notebook gets: RUNS, or SLOW_RUNS for one whose headless run is slow. */
+function runsFor(reference: Reference | undefined): number {
+  return reference && reference.seconds > SLOW_S ? SLOW_RUNS : RUNS;
+}
+
+/**
+ * How long one Run All may take (seconds): five times the headless run, at least 3 minutes, at most
+ * NOTEBOOK_TIMEOUT_S; a run stuck on a lost message then fails in minutes, not in the whole limit.
+ */
+function runLimit(reference: Reference | undefined): number {
+  return reference
+    ? Math.min(NOTEBOOK_TIMEOUT_S, Math.max(180, Math.ceil(5 * reference.seconds)))
+    : NOTEBOOK_TIMEOUT_S;
+}
+
+/**
+ * Runs one notebook through a front end's page, Run All on a fresh kernel `runs` times, and reports what it
+ * showed: after each run, every cell ran without an error, every plot was drawn, and every output is under
+ * the cell that made it (compared with the headless run, else with the first run); after the last, the
+ * sliders move their plots and the solutions are folded.
+ */
+async function checkNotebook(
+  browser: Browser,
+  server: Server,
+  fe: FrontEnd,
+  file: string,
+): Promise<PageReport> {
   const name = file.replace(/\.ipynb$/, "");
   const started = performance.now();
-  const report = newReport(name, "notebook");
+  const report = newReport(name, fe.kind);
+  const source = await readNotebook(`${NOTEBOOKS_DIR}/${file}`);
+  const reference = await loadReference(name);
+  const runs = runsFor(reference);
+  report.runs = runs;
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const consoleErrors: string[] = [];
-  page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message}`));
+  onPageError(page, fe, consoleErrors);
   page.on("dialog", (d) => d.dismiss().catch(() => {}));
+  // The same problem in several runs is said once, with the runs it was seen in.
+  const seen = new Map<string, number[]>();
+  const note = (run: number, problem: string) => seen.set(problem, [...(seen.get(problem) ?? []), run]);
+  let first: RunCell[] | undefined;
   try {
-    await page.goto(`${server.url}/notebooks/notebooks/${file}?token=${server.token}`);
-    await page.waitForFunction(KERNEL_READY_JS, undefined, { timeout: 120_000, polling: 500 });
-    await page.evaluate(RUN_ALL_JS);
-    await page.waitForFunction(ALL_DONE_JS, undefined, { timeout: NOTEBOOK_TIMEOUT_S * 1000, polling: 1000 });
-    await page.waitForTimeout(1500); // let the last plots draw
-    const cells = await page.evaluate(CELLS_JS) as CellState[];
-    for (const c of cells.filter((c) => c.type === "code")) {
-      if (c.prompt === null) {
-        report.problems.push(`cell ${c.index} (${c.firstLine.slice(0, 50)}) did not run`);
+    await page.goto(fe.url(server, `notebooks/${file}`));
+    await waitFor(page, fe.ready, 120, `${fe.label}: the notebook did not open with its kernel ready`);
+    for (let run = 1; run <= runs; run++) {
+      const t0 = performance.now();
+      if (run > 1) await restartKernel(page, fe);
+      // A run that does not finish is reported with the cells it left running; the next run restarts.
+      const finished = await runAndWait(page, fe, fe.runAll, runLimit(reference)).then(
+        () => true,
+        (e: Error) => (note(run, e.message), false),
+      );
+      await page.waitForTimeout(1000); // output the kernel sends late lands now, where the front end puts it
+      await plotsSettled(page);
+      const cells = await page.evaluate(fe.cells) as RunCell[];
+      first ??= cells;
+      cells.forEach((c, k) => {
+        if (c.type !== "code") return;
+        if (c.prompt === null) note(run, `cell ${k} (${firstLine(c.source)}) did not run`);
+        if (c.prompt === "*") {
+          note(run, `cell ${k} (${firstLine(c.source)}) still queued or running (In [*])`);
+        }
+        for (const o of c.outputs.filter((o) => o.output_type === "error")) {
+          note(run, `cell ${k} (${firstLine(c.source)}): ${o.text.slice(0, 200)}`);
+        }
+      });
+      const comparable = reference && reference.cells.length === cells.length &&
+        reference.cells.every((c, k) => c.source.trim() === cells[k].source.trim());
+      const misplaced = placementProblems(
+        cells,
+        comparable ? reference.cells : first,
+        comparable ? "when run headless" : "in run 1 (no current headless run to compare with)",
+      );
+      for (const p of misplaced) note(run, p);
+      const expected = cells.flatMap((c) => c.outputs).filter((o) => o.plotly).length;
+      const states = await page.evaluate(PLOT_STATE_JS) as PlotState[];
+      report.plots += expected;
+      report.drawn += states.filter((s) => s.svg > 0 && s.traces > 0).length;
+      if (states.length !== expected) {
+        note(run, `${expected} plotly outputs but ${states.length} plot divs in the page`);
       }
-      for (const o of c.outputs) {
-        if (o.error) report.problems.push(`cell ${c.index} (${c.firstLine.slice(0, 50)}): ${o.error}`);
-      }
+      for (const p of plotProblems(states)) note(run, p);
+      console.error(
+        `  ${fe.label}, run ${run} of ${runs}: ${finished ? "" : "NOT FINISHED, "}${
+          ((performance.now() - t0) / 1000).toFixed(0)
+        } s, ${states.filter((s) => s.svg > 0).length}/${expected} plots drawn, ${
+          misplaced.length === 0
+            ? "every output under its cell"
+            : `${misplaced.length} cells with other outputs`
+        }${comparable ? "" : " (compared with run 1)"}`,
+      );
     }
-    const expected = cells.flatMap((c) => c.outputs).filter((o) => o.plotly).length;
-    const states = await page.evaluate(PLOT_STATE_JS) as PlotState[];
-    report.plots = expected;
-    report.drawn = states.filter((s) => s.svg > 0 && s.traces > 0).length;
-    if (states.length !== expected) {
-      report.problems.push(`${expected} plotly outputs but ${states.length} plot divs in the page`);
+    report.problems.push(...await checkSliders(page, report));
+    if (source) {
+      report.problems.push(...await foldProblems(page, source));
+      if (fe.kind === "notebook") report.problems.push(...oldSolutionProblems(source, fe.label));
     }
-    report.problems.push(...plotProblems(states), ...await checkSliders(page, report), ...consoleErrors);
     await notebookScreenshot(page, report);
     // Stop this notebook's kernel: the next notebook gets a fresh one.
-    await page.evaluate("Jupyter.notebook.session.delete()").catch(() => {});
+    await page.evaluate(fe.shutdown).catch(() => {});
   } catch (e) {
     report.problems.push(`did not finish: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
     try {
       await notebookScreenshot(page, report);
+      await page.evaluate(fe.shutdown);
     } catch {
       // the page is gone
     }
   } finally {
     await page.close();
   }
+  for (const [problem, inRuns] of seen) {
+    const which = inRuns.length === runs ? (runs === 1 ? "" : "every run: ") : `run ${inRuns.join(", ")}: `;
+    report.problems.push(`${which}${problem}`);
+  }
+  report.problems.push(...new Set(consoleErrors));
   return finish(report, started);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Folded solutions
+
+/** Rendered `<details>` blocks of markdown cells: Notebook 6, JupyterLab, nbconvert's lab and classic pages. */
+const DETAILS = ".text_cell_render details, .jp-MarkdownCell details";
+/** A cell's element in the same pages. */
+const CELL_ELEMENT = ".cell, .jp-Cell";
+
+/** In the page: each rendered `<details>`, its cell's index, whether it is open and whether its content shows. */
+const FOLDS_JS = `(() => { const cells = [...document.querySelectorAll(${JSON.stringify(CELL_ELEMENT)})];
+  return [...document.querySelectorAll(${JSON.stringify(DETAILS)})].map((d) => {
+    const summary = d.querySelector("summary");
+    const content = [...d.children].filter((c) => c.tagName !== "SUMMARY");
+    const visible = (c) => c.checkVisibility ? c.checkVisibility() : c.getClientRects().length > 0;
+    const taller = d.getBoundingClientRect().height > (summary ? summary.getBoundingClientRect().height : 0) + 8;
+    return { cell: cells.indexOf(d.closest(${JSON.stringify(CELL_ELEMENT)})), open: d.open,
+      summary: summary ? summary.textContent.trim() : "", shown: content.some(visible) || taller }; }); })()`;
+
+interface Fold {
+  cell: number;
+  open: boolean;
+  summary: string;
+  shown: boolean;
+}
+
+/**
+ * Exercise solutions folded: each `<details>` block of the notebook's markdown cells is in the page, closed,
+ * its content hidden; a click on its summary shows the content (and a second click folds it again).
+ */
+async function foldProblems(page: Page, nb: Notebook): Promise<string[]> {
+  const problems: string[] = [];
+  const expected = nb.cells.map((c) =>
+    c.cell_type === "markdown" ? sourceText(c).split("<details").length - 1 : 0
+  );
+  const folds = await page.evaluate(FOLDS_JS) as Fold[];
+  expected.forEach((n, k) => {
+    const inPage = folds.filter((f) => f.cell === k).length;
+    if (n > inPage) {
+      problems.push(
+        `cell ${k}: ${n} <details> in the notebook but ${inPage} in the page: the solution shows unfolded`,
+      );
+    }
+  });
+  for (const [i, fold] of folds.entries()) {
+    const where = `cell ${fold.cell}, "${fold.summary}"`;
+    if (fold.open || fold.shown) {
+      problems.push(
+        `${where}: the solution shows before its summary is clicked (${
+          fold.open ? "open" : "content visible"
+        })`,
+      );
+      continue;
+    }
+    const summary = page.locator(DETAILS).nth(i).locator("summary").first();
+    await summary.click();
+    await page.waitForTimeout(150);
+    const after = (await page.evaluate(FOLDS_JS) as Fold[])[i];
+    if (!after?.open || !after.shown) {
+      problems.push(`${where}: a click on the summary does not show the solution`);
+    }
+    await summary.click(); // folded again, for the screenshot
+  }
+  return problems;
+}
+
+/**
+ * Old-style solutions: code cells hidden by metadata `jupyter.source_hidden`, which only JupyterLab folds
+ * (Notebook 6 and the HTML page show them in full).
+ */
+function oldSolutionProblems(nb: Notebook, where: string): string[] {
+  return nb.cells.flatMap((c, k) => {
+    const jupyter = (c.metadata?.jupyter ?? {}) as Record<string, unknown>;
+    return c.cell_type === "code" && jupyter.source_hidden
+      ? [
+        `cell ${k} (${firstLine(sourceText(c))}): an old-style solution, a code cell with metadata ` +
+        `jupyter.source_hidden, shown in full in ${where}: make it a <details> block in a markdown cell`,
+      ]
+      : [];
+  });
 }
 
 /** In the page: each plot's picture (tools/snapshot.ts), loaded or not. */
@@ -375,7 +874,7 @@ const INTERRUPT_LIMIT_MS = 1000;
  * followed by a cell that uses what it returned. Lives in build/interrupt/, not build/, so that the saved
  * notebooks' check never picks it up.
  */
-function interruptNotebook(): Record<string, unknown> {
+function interruptNotebook(): Notebook {
   const cells = [
     `import { loadDigits, Matrix, Network, print, transpose, trainTf } from "../../lib/mod.ts";
 const digits = await loadDigits();
@@ -395,6 +894,11 @@ const history = await net.SGD(X, labels, {
     `await print(\`after trainTf: \${run.loss.length} epochs, stopped \${JSON.stringify(run.stopped)}, \` +
   \`\${run.weights.length} layers of weights\`);`,
   ];
+  return scratchNotebook(cells);
+}
+
+/** A notebook of code cells for the Deno kernel, as the checks with a scratch notebook write them. */
+function scratchNotebook(cells: string[]): Notebook {
   return {
     nbformat: 4,
     nbformat_minor: 4,
@@ -728,6 +1232,87 @@ async function checkReplays(page: Page, report: PageReport): Promise<string[]> {
   return problems;
 }
 
+/** The page reload check's name: its row in the summary, its screenshot, the filter that selects it. */
+const RELOAD_CHECK = "plot_reload";
+
+/**
+ * A plot shown after a page reload draws: in a scratch notebook (build/plot_reload/), the first cell shows a
+ * plot (the kernel's first: it carries plotly.js); then the page is reloaded, the kernel running on, so the
+ * page has no plotly.js and the kernel does not send it again; the second cell's plot must draw all the same
+ * (lib/jupyter.ts: from the copy the browser kept), not show the "needs plotly.js" notice.
+ */
+async function checkReload(browser: Browser, server: Server, fe: FrontEnd): Promise<PageReport> {
+  const started = performance.now();
+  const report = newReport(RELOAD_CHECK, fe.kind);
+  const dir = `${BUILD_DIR}/${RELOAD_CHECK}`;
+  const axes = (title: string) => `{ title: "${title}", xTitle: "x", yTitle: "y" }`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/${RELOAD_CHECK}.ipynb`,
+    JSON.stringify(
+      scratchNotebook([
+        `import { lines, show } from "../../lib/mod.ts";
+await show(lines([{ name: "before", y: [1, 3, 2] }], ${axes("Before the reload")}));`,
+        `await show(lines([{ name: "after", y: [2, 1, 3] }], ${axes("After the reload")}));`,
+      ]),
+      null,
+      1,
+    ),
+  );
+  // A new browser context: its storage starts empty, as a browser that never showed a plot of this server.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  onPageError(page, fe, report.problems);
+  // The reload leaves a notebook with unsaved outputs: leave it (nothing is saved).
+  page.on("dialog", (d) => (d.type() === "beforeunload" ? d.accept() : d.dismiss()).catch(() => {}));
+  const drawn = async (when: string) => {
+    await plotsSettled(page);
+    const states = await page.evaluate(PLOT_STATE_JS) as PlotState[];
+    report.plots += 1;
+    report.drawn += states.filter((s) => s.svg > 0 && s.traces > 0).length;
+    if (states.length !== 1) report.problems.push(`${when}: ${states.length} plots in the page, not 1`);
+    report.problems.push(...plotProblems(states).map((p) => `${when}: ${p}`));
+  };
+  try {
+    await page.goto(fe.url(server, `build/${RELOAD_CHECK}/${RELOAD_CHECK}.ipynb`));
+    await waitFor(page, fe.ready, 120, `${fe.label}: the notebook did not open with its kernel ready`);
+    const kernel = await page.evaluate(fe.kernelId);
+    await runAndWait(page, fe, fe.runCell(0), 120);
+    await drawn("before the reload");
+    await page.reload();
+    await waitFor(page, fe.ready, 120, `${fe.label}: the reloaded notebook's kernel did not answer`);
+    if (await page.evaluate(fe.kernelId) !== kernel) {
+      report.problems.push("the reload started another kernel");
+    }
+    if (await page.evaluate("typeof window.Plotly !== 'undefined'")) {
+      report.problems.push("the reloaded page has plotly.js already: the check proves nothing");
+    }
+    await runAndWait(page, fe, fe.runCell(1), 120);
+    const after = (await page.evaluate(fe.cells) as RunCell[])[1]?.outputs ?? [];
+    if (!after.some((o) => o.plotly && o.html < 1e6)) {
+      report.problems.push(
+        `after the reload: expected a plot without plotly.js inline, got ${
+          JSON.stringify(after.map((o) => [outputKind(o), o.html]))
+        }`,
+      );
+    }
+    await drawn("after the reload");
+    await notebookScreenshot(page, report);
+    await page.evaluate(fe.shutdown).catch(() => {});
+  } catch (e) {
+    report.problems.push(`did not finish: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+    try {
+      await notebookScreenshot(page, report);
+      await page.evaluate(fe.shutdown);
+    } catch {
+      // the page is gone
+    }
+  } finally {
+    await page.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  return finish(report, started);
+}
+
 /** Opens one page of the offline HTML course with the network off and reports what it showed. */
 async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
   const name = file.replace(/\.html$/, "");
@@ -753,6 +1338,14 @@ async function checkHtml(browser: Browser, file: string): Promise<PageReport> {
     report.problems.push(...plotProblems(states));
     report.problems.push(...await checkSliders(page, report));
     report.problems.push(...await checkReplays(page, report));
+    // Its solutions folded, as in the notebook it was made from (build/<name>.ipynb).
+    const executed = await readNotebook(`${BUILD_DIR}/${name}.ipynb`);
+    if (executed) {
+      report.problems.push(
+        ...await foldProblems(page, executed),
+        ...oldSolutionProblems(executed, "the HTML page"),
+      );
+    }
     report.screenshot = `${SCREENS}/${name}.html.png`;
     await page.screenshot({ path: report.screenshot, fullPage: true });
   } catch (e) {
@@ -768,12 +1361,13 @@ export function summary(reports: PageReport[]): string {
   const rows = reports.map((r) => [
     r.name,
     r.kind,
+    r.runs > 0 ? String(r.runs) : "-",
     `${r.drawn}/${r.plots}`,
     String(r.sliders),
     r.seconds.toFixed(0),
     r.ok ? "ok" : `FAILED (${r.problems.length})`,
   ]);
-  return textTable(["page", "in", "plots drawn", "sliders moved", "s", "status"], rows);
+  return textTable(["page", "in", "runs", "plots drawn", "sliders moved", "s", "status"], rows);
 }
 
 if (import.meta.main) {
@@ -794,7 +1388,15 @@ if (import.meta.main) {
     args: CHROMIUM_FLAGS.filter((f) => f !== "--headless"),
   });
   const reports: PageReport[] = [];
+  const notebooks = listFiles(NOTEBOOKS_DIR, ".ipynb", filters);
+  const noLab = Deno.args.includes("--no-lab");
+  const selected = (check: string) => filters.length === 0 || filters.some((f) => check.includes(f));
   try {
+    // The headless runs the browser runs are compared with, and the HTML pages: current with the notebooks.
+    if (!Deno.args.includes("--no-course") && notebooks.length > 0) {
+      await setup({ quiet: true });
+      for (const file of notebooks) await freshBuild(file.replace(/\.ipynb$/, ""));
+    }
     if (only !== "html") {
       const { jupyter } = await setup({ quiet: true });
       // Notebook 6 makes notebooks/.ipynb_checkpoints when it opens a notebook: remove it again if it is new.
@@ -804,7 +1406,7 @@ if (import.meta.main) {
       try {
         for (const file of listFiles(NOTEBOOKS_DIR, ".ipynb", filters)) {
           console.error(`notebook ${file} ...`);
-          reports.push(await checkNotebook(browser, server, file));
+          reports.push(await checkNotebook(browser, server, NOTEBOOK6, file));
         }
         // The executed notebooks of `deno task course`, opened as saved (untrusted): pictures instead of scripts.
         for (const file of listFiles(BUILD_DIR, ".ipynb", filters)) {
@@ -820,6 +1422,10 @@ if (import.meta.main) {
           console.error(`${INTERRUPT_CHECK}: Kernel > Interrupt on two running trainings ...`);
           reports.push(await checkInterrupt(browser, server));
         }
+        if (selected(RELOAD_CHECK)) {
+          console.error(`${RELOAD_CHECK}: a plot after a page reload, in Notebook 6 ...`);
+          reports.push(await checkReload(browser, server, NOTEBOOK6));
+        }
         if (filters.length === 0 || filters.some((f) => PLAYGROUND_CHECK.includes(f))) {
           console.error(`${PLAYGROUND_CHECK}: the playground's figure while it trains, in Notebook 6 ...`);
           reports.push(await checkPlaygroundLive(browser, server, false));
@@ -828,8 +1434,28 @@ if (import.meta.main) {
         await server.stop();
         if (!hadCheckpoints) await Deno.remove(checkpoints, { recursive: true }).catch(() => {});
       }
-      // The same in JupyterLab, where it is installed.
-      const lab = findJupyterLab(jupyter);
+      // The same in JupyterLab: where it is installed, else installed into build/jupyterlab where pip can.
+      let lab = noLab ? undefined : findJupyterLab(jupyter);
+      if (!lab && !noLab && (notebooks.length > 0 || selected(RELOAD_CHECK) || selected(PLAYGROUND_CHECK))) {
+        const installed = await ensureJupyterLab(jupyter, (line) => console.error(`test:browser: ${line}`));
+        if ("lab" in installed) lab = installed.lab;
+        else console.log(`test:browser: JupyterLab not tested: not installed, ${installed.why}`);
+      }
+      if (lab && (notebooks.length > 0 || selected(RELOAD_CHECK))) {
+        const labServer = await startJupyter(jupyter, lab);
+        try {
+          for (const file of notebooks) {
+            console.error(`notebook ${file} in JupyterLab ...`);
+            reports.push(await checkNotebook(browser, labServer, JUPYTERLAB, file));
+          }
+          if (selected(RELOAD_CHECK)) {
+            console.error(`${RELOAD_CHECK}: a plot after a page reload, in JupyterLab ...`);
+            reports.push(await checkReload(browser, labServer, JUPYTERLAB));
+          }
+        } finally {
+          await labServer.stop();
+        }
+      }
       if (filters.length === 0 || filters.some((f) => PLAYGROUND_CHECK.includes(f))) {
         if (lab) {
           console.error(`${PLAYGROUND_CHECK}: the playground's figure while it trains, in JupyterLab ...`);

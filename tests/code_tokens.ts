@@ -81,6 +81,13 @@ export function codeTokens(source: string): string[] {
   return normalize(raw);
 }
 
+/** The text of every string and template literal of the cell (a template's text parts), in order. */
+export function literalTexts(source: string): string[] {
+  const texts: string[] = [];
+  scan(source, 0, false, texts);
+  return texts;
+}
+
 /** The tokens as one line of text, for messages. */
 export function codeText(source: string): string {
   return codeTokens(source).join(" ");
@@ -130,7 +137,7 @@ function regexAllowed(tokens: Raw[]): boolean {
  * Scans from `i`; inside a template's `${`, stops at its closing `}` (brace depth 0) and returns the offset
  * after it. Returns the raw tokens and where it stopped.
  */
-function scan(src: string, i: number, inTemplate: boolean): [Raw[], number] {
+function scan(src: string, i: number, inTemplate: boolean, texts: string[] = []): [Raw[], number] {
   const tokens: Raw[] = [];
   let depth = 0;
   while (i < src.length) {
@@ -151,12 +158,14 @@ function scan(src: string, i: number, inTemplate: boolean): [Raw[], number] {
       continue;
     }
     if (ch === '"' || ch === "'") {
-      i = skipString(src, i, ch);
+      const end = skipString(src, i, ch);
+      texts.push(src.slice(i + 1, end - 1));
+      i = end;
       tokens.push({ literal: [] });
       continue;
     }
     if (ch === "`") {
-      const [subs, end] = scanTemplate(src, i);
+      const [subs, end] = scanTemplate(src, i, texts);
       tokens.push({ literal: subs });
       i = end;
       continue;
@@ -205,16 +214,19 @@ function skipString(src: string, i: number, quote: string): number {
 }
 
 /** A template literal's `${...}` expressions, each serialized, and the offset after its closing backtick. */
-function scanTemplate(src: string, i: number): [string[], number] {
+function scanTemplate(src: string, i: number, texts: string[]): [string[], number] {
   const subs: string[] = [];
-  let k = i + 1;
+  let k = i + 1, from = k;
   while (k < src.length) {
     if (src[k] === "\\") k += 2;
-    else if (src[k] === "`") return [subs, k + 1];
-    else if (src.startsWith("${", k)) {
-      const [raw, end] = scan(src, k + 2, true);
+    else if (src[k] === "`") {
+      texts.push(src.slice(from, k));
+      return [subs, k + 1];
+    } else if (src.startsWith("${", k)) {
+      texts.push(src.slice(from, k));
+      const [raw, end] = scan(src, k + 2, true, texts);
       subs.push(normalize(raw).join(" "));
-      k = end;
+      k = from = end;
     } else k++;
   }
   throw new Error(`codeTokens: unterminated template literal at offset ${i}`);

@@ -9,8 +9,10 @@
  *     link addresses not counted);
  * (c) results: both editions executed (tests/notebooks.ts, solutions in place, each once per test run) run
  *     without error, and cell by cell give the same exercise verdicts and the same numbers in their text
- *     outputs (as a multiset per cell: Chinese orders words, and so the numbers in a sentence, differently),
- *     timings excepted by this rule:
+ *     outputs (as a multiset per cell: Chinese orders words, and so the numbers in a sentence, differently).
+ *     Numbers that are text, not results, are not compared: a value that occurs in the text of the cell's
+ *     string literals, in either edition ("2-D" may become 二维, "PC 1" 第一主成分). Nor are timings, by
+ *     this rule:
  *     - a time is not compared: a number followed by s, ms, µs, 秒, 毫秒 or 微秒 (as a unit: "2.1s", "15.4 s",
  *       "117.8 ms", "3m 05s"), nor a speed ratio written with x ("58.3x");
  *     - a line that reports a time and no percentage (a timing line: "timing: loop per neuron: 117.8 ms",
@@ -20,7 +22,7 @@
  * A Chinese notebook that does not exist yet has its tests skipped with a message; at least one must exist.
  */
 import { assert } from "./assert.ts";
-import { codeTokens } from "./code_tokens.ts";
+import { codeTokens, literalTexts } from "./code_tokens.ts";
 import { type ExecutedNotebook, executedNotebook, exerciseVerdicts, outputText } from "./notebooks.ts";
 import { type Cell, type Notebook, sourceText, ZH_NOTEBOOKS_DIR } from "../tools/notebook.ts";
 import { isFile, listFiles, NOTEBOOKS_DIR } from "../tools/paths.ts";
@@ -64,16 +66,57 @@ const NUMBER = /\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+/g;
  * The numbers a cell's text outputs show, by the rule in the module's comment, sorted: what must be the same
  * in both editions.
  */
-export function comparedNumbers(text: string): number[] {
+export function comparedNumbers(text: string, textNumbers: Set<number> = new Set()): number[] {
   const out: number[] = [];
   for (const line of text.split("\n")) {
     const times = line.match(TIME) ?? [];
     if (times.length > 0 && !line.includes("%")) continue; // a timing line
     if (/faster|快/.test(line)) continue; // a speed-up: the ratio of two timings
     const kept = line.replace(TIME, " ").replace(RATIO, " ");
-    for (const m of kept.matchAll(NUMBER)) out.push(Number(m[0].replaceAll(",", "")));
+    for (const m of kept.matchAll(NUMBER)) {
+      const value = Number(m[0].replaceAll(",", ""));
+      if (!textNumbers.has(value)) out.push(value);
+    }
   }
   return out.sort((a, b) => a - b);
+}
+
+/**
+ * Where two executed editions of a notebook differ, code cell by code cell: exercise verdicts, and the numbers
+ * of the text outputs by the rule in the module's comment. Empty when they agree.
+ */
+export function resultDifferences(en: Notebook, zh: Notebook): string[] {
+  const a = codeCells(en), b = codeCells(zh);
+  const verdicts = (c: Cell) =>
+    (c.outputs ?? []).flatMap((o) => {
+      const v = o.data?.[EXERCISE_MIME] as { verdict: string } | undefined;
+      return v ? [v.verdict] : [];
+    });
+  const problems: string[] = [];
+  a.forEach((cell, k) => {
+    const first = sourceText(cell).split("\n")[0];
+    const va = verdicts(cell), vb = verdicts(b[k]);
+    if (JSON.stringify(va) !== JSON.stringify(vb)) {
+      problems.push(`code cell ${k + 1} (${first}): verdicts en ${va} / zh ${vb}`);
+    }
+    const text = (c: Cell) => (c.outputs ?? []).map(outputText).join("\n");
+    // The numbers written in either edition's texts (labels, titles) are text, not results.
+    const written = new Set(
+      [...literalTexts(sourceText(cell)), ...literalTexts(sourceText(b[k]))].flatMap((t) =>
+        [...t.matchAll(NUMBER)].map((m) => Number(m[0].replaceAll(",", "")))
+      ),
+    );
+    const na = comparedNumbers(text(cell), written), nb = comparedNumbers(text(b[k]), written);
+    if (JSON.stringify(na) !== JSON.stringify(nb)) {
+      const onlyEn = na.filter((x) => !nb.includes(x)), onlyZh = nb.filter((x) => !na.includes(x));
+      problems.push(
+        `code cell ${k + 1} (${first}): numbers differ: only in en [${onlyEn}], only in zh [${onlyZh}]` +
+          (onlyEn.length + onlyZh.length === 0 ? ` (counts differ: ${na.length} / ${nb.length})` : "") +
+          `\n  en: ${text(cell).slice(0, 300)}\n  zh: ${text(b[k]).slice(0, 300)}`,
+      );
+    }
+  });
+  return problems;
 }
 
 Deno.test("zh edition: the scanner takes out texts and comments, and nothing else", () => {
@@ -100,6 +143,14 @@ Deno.test("zh edition: the scanner takes out texts and comments, and nothing els
   differ(`f("a", x)`, `f("a" + x)`);
   differ(`if (ok) { f(); }`, `if (!ok) { f(); }`);
   assert.throws(() => codeTokens(`f("open`), Error, "unterminated string");
+  assert.deepEqual(literalTexts('f(`a ${x + `b ${y}`} c`, \'d\', "e") // "f"'), [
+    "a ",
+    "b ",
+    "",
+    " c",
+    "d",
+    "e",
+  ]);
 });
 
 Deno.test("zh edition: timings are left out of the compared numbers, nothing else", () => {
@@ -127,6 +178,11 @@ Deno.test("zh edition: timings are left out of the compared numbers, nothing els
     0.1192,
     0.982,
   ]);
+});
+
+Deno.test("zh edition: numbers of the cell's own texts are left out of the compared numbers", () => {
+  assert.deepEqual(comparedNumbers("the 2-D projection keeps 21.6% of the variance", new Set([2])), [21.6]);
+  assert.deepEqual(comparedNumbers("二维投影保留了 21.6% 的方差", new Set([2])), [21.6]);
 });
 
 Deno.test("zh edition: there are Chinese notebooks to check", () => {
@@ -214,29 +270,7 @@ for (const name of english) {
         );
         assert.deepEqual(errors, [], `${nb.run.name}: error outputs`);
       }
-      const verdicts = (c: Cell) =>
-        (c.outputs ?? []).flatMap((o) => {
-          const v = o.data?.[EXERCISE_MIME] as { verdict: string } | undefined;
-          return v ? [v.verdict] : [];
-        });
-      const problems: string[] = [];
-      a.forEach((cell, k) => {
-        const first = sourceText(cell).split("\n")[0];
-        const va = verdicts(cell), vb = verdicts(b[k]);
-        if (JSON.stringify(va) !== JSON.stringify(vb)) {
-          problems.push(`code cell ${k + 1} (${first}): verdicts en ${va} / zh ${vb}`);
-        }
-        const text = (c: Cell) => (c.outputs ?? []).map(outputText).join("\n");
-        const na = comparedNumbers(text(cell)), nb = comparedNumbers(text(b[k]));
-        if (JSON.stringify(na) !== JSON.stringify(nb)) {
-          const onlyEn = na.filter((x) => !nb.includes(x)), onlyZh = nb.filter((x) => !na.includes(x));
-          problems.push(
-            `code cell ${k + 1} (${first}): numbers differ: only in en [${onlyEn}], only in zh [${onlyZh}]` +
-              (onlyEn.length + onlyZh.length === 0 ? ` (counts differ: ${na.length} / ${nb.length})` : "") +
-              `\n  en: ${text(cell).slice(0, 300)}\n  zh: ${text(b[k]).slice(0, 300)}`,
-          );
-        }
-      });
+      const problems = resultDifferences(en, zh);
       assert.deepEqual(problems, [], `zh/${name} against ${name}:\n${problems.join("\n")}`);
       assert.deepEqual(
         exerciseVerdicts(zh as ExecutedNotebook).map((v) => v.verdict),

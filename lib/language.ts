@@ -8,6 +8,14 @@
  * current language's entry, so a text is never spelled in two places.
  */
 
+/** What made a training diverge: the loss or the outputs not a number, or a loss stuck far above a guess. */
+export type Divergence =
+  | { kind: "loss"; value: number }
+  | { kind: "meanLoss"; value: number }
+  | { kind: "weights" }
+  | { kind: "testOutputs" }
+  | { kind: "saturated"; threshold: number; value: number; classes: number };
+
 /** The course's languages: English and Simplified Chinese. */
 export type Language = "en" | "zh";
 
@@ -45,6 +53,10 @@ export interface Messages {
     s: { epoch: number; epochs: number; step: number; steps: number },
   ) => string;
   searchStopped: (trainings: number, best: string) => string;
+  /** Where training diverged: an epoch, and the mini-batch when known. */
+  divergedWhere: (at: { epoch: number; epochs: number; step?: number; steps?: number }) => string;
+  /** The whole divergence error: who, what happened (`d`), where, eta, and a smaller eta to try. */
+  diverged: (who: string, d: Divergence, where: string, eta: number, smaller: number) => string;
   // lib/playground.ts
   playLive: string;
   playRecorded: string;
@@ -102,6 +114,27 @@ const en: Messages = {
     `the parameters trained so far are kept.`,
   searchStopped: (n, best) =>
     `successiveHalving: interrupted after ${n} trainings; the best so far is ${best}`,
+  divergedWhere: (at) =>
+    `epoch ${at.epoch} of ${at.epochs}` +
+    (at.step !== undefined ? `, mini-batch ${at.step} of ${at.steps}` : ""),
+  diverged: (who, d, where, eta, smaller) => {
+    const what = d.kind === "loss"
+      ? `the loss became ${d.value}`
+      : d.kind === "meanLoss"
+      ? `the mean loss became ${d.value}`
+      : d.kind === "weights"
+      ? "the weights became NaN or Infinity after the update"
+      : d.kind === "testOutputs"
+      ? "the outputs on the test set became NaN"
+      : `the mean loss per example stayed above ${d.threshold.toFixed(2)}, half the largest possible, ` +
+        `reaching ${d.value.toFixed(2)}`;
+    const why = d.kind === "saturated"
+      ? ` The neurons saturated: the network is confidently wrong on most examples (a random guess scores ` +
+        `ln ${d.classes} = ${Math.log(d.classes).toFixed(2)}).`
+      : "";
+    return `${who} diverged: ${what} at ${where} (eta = ${eta}).${why} The learning rate is probably too ` +
+      `large: try eta = ${smaller}.`;
+  },
   playLive: "<b>live</b>, training",
   playRecorded: "recorded",
   playStatus: (where, epoch, epochs, train, heldOut) =>
@@ -156,6 +189,27 @@ const zh: Messages = {
     `${what}：在第 ${s.epoch} 轮（共 ${s.epochs} 轮）中被中断，已完成第 ${s.step} 个小批量（共 ${s.steps} 个）；` +
     `保留到此为止训练的参数。`,
   searchStopped: (n, best) => `successiveHalving：训练 ${n} 次后被中断；目前最好的是 ${best}`,
+  divergedWhere: (at) =>
+    `第 ${at.epoch} 轮（共 ${at.epochs} 轮）` +
+    (at.step !== undefined ? `第 ${at.step} 个小批量（共 ${at.steps} 个）` : ""),
+  diverged: (who, d, where, eta, smaller) => {
+    const what = d.kind === "loss"
+      ? `损失变成了 ${d.value}`
+      : d.kind === "meanLoss"
+      ? `平均损失变成了 ${d.value}`
+      : d.kind === "weights"
+      ? "更新后权重变成了 NaN 或 Infinity"
+      : d.kind === "testOutputs"
+      ? "测试集上的输出变成了 NaN"
+      : `每个样本的平均损失一直高于最大可能值的一半 ${d.threshold.toFixed(2)}，达到 ${d.value.toFixed(2)}`;
+    const why = d.kind === "saturated"
+      ? `神经元饱和了：网络对大多数样本都很有把握地答错（随机猜测的损失是 ln ${d.classes} = ${
+        Math.log(d.classes).toFixed(2)
+      }）。`
+      : "";
+    // The numbers in the English order: the two editions' outputs are compared number by number.
+    return `${who} 发散了：${what}，发生在${where}（eta = ${eta}）。${why}学习率多半太大了：试试 eta = ${smaller}。`;
+  },
   playLive: "<b>实时</b>训练中",
   playRecorded: "回放",
   playStatus: (where, epoch, epochs, train, heldOut) =>

@@ -324,15 +324,15 @@ export class Network {
         for (let step = 1; step <= steps; step++) {
           const batch = order.slice((step - 1) * batchSize, step * batchSize);
           const batchLabels = batch.map((n) => labels[n]);
-          const where = `epoch ${epoch} of ${epochs}, mini-batch ${step} of ${steps}`;
+          const where = { epoch, epochs, step, steps };
           const grad = this.backprop(selectColumns(x, batch), batchLabels); // backprop ...
           if (!Number.isFinite(grad.loss)) {
-            throw divergence("SGD", `the loss became ${grad.loss}`, where, eta);
+            throw divergence("SGD", { kind: "loss", value: grad.loss }, where, eta);
           }
           try {
             this.step(grad, eta / batch.length); // ... then step, with the batch's mean gradient
           } catch {
-            throw divergence("SGD", "the weights became NaN or Infinity after the update", where, eta);
+            throw divergence("SGD", { kind: "weights" }, where, eta);
           }
           L += grad.loss;
           correct += accuracy(grad.y, batchLabels) * batch.length;
@@ -349,12 +349,7 @@ export class Network {
         // Finite but huge weights can still overflow to NaN on inputs the training batches did not show.
         const yTest = xTest ? this.feedforward(xTest) : undefined;
         if (yTest?.data.some(Number.isNaN)) {
-          throw divergence(
-            "SGD",
-            "the outputs on the test set became NaN",
-            `epoch ${epoch} of ${epochs}`,
-            eta,
-          );
+          throw divergence("SGD", { kind: "testOutputs" }, { epoch, epochs }, eta);
         }
         const report = {
           epoch,

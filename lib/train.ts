@@ -337,8 +337,8 @@ export async function trainTf(
         const size = Math.min(batchSize, train.n - s * batchSize);
         const batchLoss = numbers[2 * s] / size;
         if (!Number.isFinite(batchLoss)) {
-          const where = `epoch ${epoch} of ${epochs}, mini-batch ${s + 1} of ${steps}`;
-          throw divergence("trainTf", `the loss became ${batchLoss}`, where, eta);
+          const where = { epoch, epochs, step: s + 1, steps };
+          throw divergence("trainTf", { kind: "loss", value: batchLoss }, where, eta);
         }
         result.batchLoss.push(batchLoss);
         lossSum += numbers[2 * s];

@@ -11,7 +11,7 @@
  * It imports neither tfjs nor the from-scratch maths: both sides build on it.
  */
 import { jupyterApi, print } from "./jupyter.ts";
-import { messages } from "./language.ts";
+import { type Divergence, messages } from "./language.ts";
 
 /** The activation of the hidden layers. */
 export type Hidden = "sigmoid" | "relu" | "tanh";
@@ -120,13 +120,16 @@ export function checkWhole(what: string, name: string, value: unknown, min: numb
   }
 }
 
-/** The error a diverged training throws: what happened, where, and a smaller eta to try. */
-export function divergence(what: string, happened: string, where: string, eta: number, why = ""): Error {
+/** The error a diverged training throws, in the notebook's language: what happened, where, a smaller eta to try. */
+export function divergence(
+  who: string,
+  what: Divergence,
+  at: { epoch: number; epochs: number; step?: number; steps?: number },
+  eta: number,
+): Error {
+  const text = messages();
   const smaller = Number((eta / 10).toPrecision(3));
-  return new Error(
-    `${what} diverged: ${happened} at ${where} (eta = ${eta}).${why} The learning rate is probably too ` +
-      `large: try eta = ${smaller}.`,
-  );
+  return new Error(text.diverged(who, what, text.divergedWhere(at), eta, smaller));
 }
 
 /**
@@ -136,23 +139,15 @@ export function divergence(what: string, happened: string, where: string, eta: n
  * the neurons, leaving the network confidently wrong with a finite loss.
  */
 export function checkEpochLoss(
-  what: string,
+  who: string,
   loss: number,
   previous: number | undefined,
   at: { epoch: number; epochs: number; eta: number; classes: number },
 ): void {
-  const where = `epoch ${at.epoch} of ${at.epochs}`;
-  if (!Number.isFinite(loss)) throw divergence(what, `the mean loss became ${loss}`, where, at.eta);
+  if (!Number.isFinite(loss)) throw divergence(who, { kind: "meanLoss", value: loss }, at, at.eta);
   if (loss > SATURATED && ((previous ?? 0) > SATURATED || at.epoch === at.epochs)) {
-    throw divergence(
-      what,
-      `the mean loss per example stayed above ${SATURATED.toFixed(2)}, half the largest possible, ` +
-        `reaching ${loss.toFixed(2)}`,
-      where,
-      at.eta,
-      ` The neurons saturated: the network is confidently wrong on most examples (a random guess ` +
-        `scores ln ${at.classes} = ${Math.log(at.classes).toFixed(2)}).`,
-    );
+    const saturated = { kind: "saturated", threshold: SATURATED, value: loss, classes: at.classes } as const;
+    throw divergence(who, saturated, at, at.eta);
   }
 }
 

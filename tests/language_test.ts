@@ -43,6 +43,7 @@ Deno.test("language: a bad value is an error that names it and the languages the
 Deno.test("language: both tables have the same texts, and the Chinese ones are Chinese", () => {
   assert.deepEqual(Object.keys(MESSAGES.zh).sort(), Object.keys(MESSAGES.en).sort());
   for (const [key, value] of Object.entries(MESSAGES.zh)) {
+    if (key === "diverged") continue; // takes a Divergence: checked in its own test below
     const text = typeof value === "function"
       ? (value as (...a: unknown[]) => string)("x", 1, 2, "3", "4")
       : value;
@@ -118,4 +119,35 @@ Deno.test("language: the playground's titles follow the language", async () => {
   const title = (f: ReturnType<typeof datasetsFigure>) => JSON.stringify(f.layout.title);
   assert.match(title(datasetsFigure(sets)), /The four data sets/);
   await inLanguage("zh", () => assert.match(title(datasetsFigure(sets)), /四个数据集/));
+});
+
+Deno.test("language: the divergence error follows the language, with the same numbers", async () => {
+  const { divergence } = await import("../lib/training.ts");
+  const saturated = { kind: "saturated", threshold: 8.06, value: 14.5, classes: 10 } as const;
+  const en = divergence("SGD", saturated, { epoch: 2, epochs: 10 }, 1e4).message;
+  assert.equal(
+    en,
+    "SGD diverged: the mean loss per example stayed above 8.06, half the largest possible, reaching 14.50 at " +
+      "epoch 2 of 10 (eta = 10000). The neurons saturated: the network is confidently wrong on most examples " +
+      "(a random guess scores ln 10 = 2.30). The learning rate is probably too large: try eta = 1000.",
+  );
+  await inLanguage("zh", () => {
+    const zh = divergence("SGD", saturated, { epoch: 2, epochs: 10 }, 1e4).message;
+    assert.ok(han.test(zh), zh);
+    assert.deepEqual(
+      zh.match(/\d+(\.\d+)?/g),
+      en.match(/\d+(\.\d+)?/g),
+      "the same numbers in the same order",
+    );
+    const nan = divergence("trainTf", { kind: "loss", value: NaN }, {
+      epoch: 1,
+      epochs: 3,
+      step: 4,
+      steps: 9,
+    }, 50);
+    assert.match(
+      nan.message,
+      /^trainTf 发散了：损失变成了 NaN，发生在第 1 轮（共 3 轮）第 4 个小批量（共 9 个）（eta = 50）。/,
+    );
+  });
 });

@@ -385,7 +385,7 @@ function outputKind(o: SlimOutput): string {
 function outputShape(outputs: SlimOutput[]): string {
   const kinds = outputs.filter((o) => o.output_type !== "stream").map(outputKind);
   const streams = ["stdout", "stderr"].filter((n) => outputs.some((o) => outputKind(o) === n));
-  return [...kinds, ...streams].join(", ") || "no output";
+  return `[${[...kinds, ...streams].join(", ")}]`;
 }
 
 /** An output's identity across runs: its kind and first line, numbers (timings, losses) left out. */
@@ -426,7 +426,9 @@ function placementProblems(page: RunCell[], expected: RunCell[], against: string
       !cell.outputs.some((o) => outputKey(o) === key)
     );
     const detail = strays.length > 0 ? `; ${strays[0]}` : missing.length > 0 ? `; missing ${missing[0]}` : "";
-    problems.push(`cell ${k} (${firstLine(cell.source, 40)}): ${here}, but ${there} ${against}${detail}`);
+    problems.push(
+      `cell ${k} (${firstLine(cell.source, 40)}): outputs ${here} here, ${there} ${against}${detail}`,
+    );
   });
   return problems;
 }
@@ -799,6 +801,13 @@ async function foldProblems(page: Page, nb: Notebook): Promise<string[]> {
       problems.push(`${where}: a click on the summary does not show the solution`);
     }
     await summary.click(); // folded again, for the screenshot
+  }
+  if (folds.length > 0) {
+    console.error(
+      `  ${folds.length} solutions in <details>: ${
+        problems.length === 0 ? "all folded, shown by a click" : "see below"
+      }`,
+    );
   }
   return problems;
 }

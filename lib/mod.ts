@@ -20,6 +20,8 @@ export * from "./train_model.ts";
 export * from "./search.ts";
 export * from "./datasets2d.ts";
 export * from "./playground.ts";
+export * from "./playground_view.ts";
+export * from "./playground_planes.ts";
 export * from "./schedule.ts";
 export * from "./vanishing.ts";
 export * from "./depth_width.ts";

@@ -6,7 +6,7 @@ import { assert } from "./assert.ts";
 import { language, LANGUAGES, MESSAGES, setLanguage } from "../lib/language.ts";
 import { check } from "../lib/exercise.ts";
 import { Progress, trainingProgress } from "../lib/progress.ts";
-import { datasetsFigure } from "../lib/playground.ts";
+import { datasetsFigure } from "../lib/playground_planes.ts";
 import { dataset2d } from "../lib/datasets2d.ts";
 
 const hint = "each example costs ln 10";

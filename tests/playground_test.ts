@@ -7,17 +7,15 @@
  */
 import { assert } from "./assert.ts";
 import {
-  boundariesFigure,
-  deadNeurons,
   frameEpochs,
-  neuronBoundaries,
   playground,
-  PLAYGROUND_GRID_N,
   PLAYGROUND_MIME,
   type PlaygroundDisplay,
   type PlaygroundOptions,
   type PlaygroundRun,
 } from "../lib/playground.ts";
+import { PLAYGROUND_GRID_N } from "../lib/playground_view.ts";
+import { boundariesFigure, deadNeurons, neuronBoundaries } from "../lib/playground_planes.ts";
 import { dataset2d } from "../lib/datasets2d.ts";
 import { ROOT } from "../tools/paths.ts";
 

@@ -4,7 +4,7 @@
  * markdown cell below (a `<details>` block, folded in every front end); the course's tests run every
  * notebook with each solution put in place of its exercise's answer, and check that all of them are right.
  */
-import type { Bundle } from "./jupyter.ts";
+import { type Bundle, display } from "./jupyter.ts";
 import { messages } from "./language.ts";
 
 /** What an exercise answer may be: a number, a list of numbers, or a nested list. */
@@ -39,8 +39,21 @@ export class Feedback {
   constructor(readonly name: string, readonly verdict: Verdict, readonly text: string) {}
 
   /** The line as text, plus the verdict in a MIME type the course's tests read. */
-  [Symbol.for("Jupyter.display")](): Bundle {
+  bundle(): Bundle {
     return { "text/plain": this.text, [EXERCISE_MIME]: { name: this.name, verdict: this.verdict } };
+  }
+
+  /** The same bundle when a Feedback is a cell's last value. */
+  [Symbol.for("Jupyter.display")](): Bundle {
+    return this.bundle();
+  }
+
+  /**
+   * Shows the line under the exercise's cell: `await check(...).show();` ends an exercise cell. (Left as a
+   * cell's last value instead, the Deno kernel can send it late, under the next cell.)
+   */
+  async show(): Promise<void> {
+    await display(this.bundle());
   }
 
   /** The line, e.g. "exercise 2: right." */

@@ -5,7 +5,6 @@
  * demos' results are read from the numbers they print. Timings are printed, never asserted.
  */
 import { assert } from "./assert.ts";
-import { EXERCISE_MIME } from "../lib/exercise.ts";
 import {
   errorOutputs,
   executedNotebook,
@@ -134,16 +133,15 @@ Deno.test("01: every exercise's solution is right; no answer is printed above it
   assert.ok(!/\b0\.63, 0\.83\b/.test(text), "exercise 1's answer is printed");
 });
 
-Deno.test("01: results are displays, a cell's value (Out[]) only an exercise's verdict", async () => {
+Deno.test("every notebook: results are displays, no cell leaves a value (Out[])", async () => {
   // A cell's last value is sent after the cell's reply and can land under the next cell (Run All in
-  // Notebook 6); displays (print, show) stay under their cell. Exercise verdicts are the one exception.
-  const nb = await executedNotebook("01");
-  const results = nb.cells.flatMap((c, i) =>
-    (c.outputs ?? []).filter((o) => o.output_type === "execute_result").map((o) => ({ i, o }))
-  );
-  assert.equal(results.length, 5);
-  for (const { i, o } of results) {
-    assert.ok(o.data?.[EXERCISE_MIME], `cell ${i} leaves a value as its result`);
+  // Notebook 6 and JupyterLab); displays (print, show, an exercise's check(...).show()) stay under their cell.
+  for (const name of ["00", "01", "02", "03", "04", "05"]) {
+    const nb = await executedNotebook(name);
+    const results = nb.cells.flatMap((c, i) =>
+      (c.outputs ?? []).filter((o) => o.output_type === "execute_result").map(() => i)
+    );
+    assert.deepEqual(results, [], `${name}: cells that leave a value`);
   }
 });
 

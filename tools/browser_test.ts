@@ -1033,7 +1033,7 @@ function playgroundNotebook(): Record<string, unknown> {
     // A first plot brings plotly.js into the page, so that the live figure draws from its first redraw.
     `import { lines, playground, print, show } from "../../lib/mod.ts";
 await show(lines([{ name: "a line", y: [1, 2, 3] }], { title: "plotly.js loaded", xTitle: "x", yTitle: "y" }));`,
-    `const run = await playground({ data: "spiral", depth: 3, width: 16, eta: 0.1, epochs: 2500, seed: 1 });`,
+    `const run = await playground({ data: "spiral", depth: 3, width: 16, eta: 0.1, epochs: 6000, seed: 1 });`,
     "await print(`after the training: ${run.frames.length} frames, ${run.updates} live redraws`);",
   ];
   return {

@@ -14,7 +14,7 @@ import {
   outputsWithMime,
 } from "./notebooks.ts";
 
-const PLOTLY = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME as PLOTLY } from "../tools/notebook.ts";
 
 /** Pairs "a: b, c: d" read from the numbers after a label: [[a, b], [c, d]]. */
 function pairsAfter(text: string, label: string): [number, number][] {

@@ -17,7 +17,7 @@ import {
 } from "./notebooks.ts";
 import { loadDigits, Matrix, Network, transpose } from "../lib/mod.ts";
 
-const PLOTLY = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME as PLOTLY } from "../tools/notebook.ts";
 const N = 500;
 
 Deno.test("02: runs without error outputs, with plots, and prints no machine path or engine detail", async () => {

@@ -19,7 +19,7 @@ import {
 } from "./notebooks.ts";
 import { sourceText } from "../tools/notebook.ts";
 
-const PLOTLY = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME as PLOTLY } from "../tools/notebook.ts";
 
 /**
  * The lecture's network (sigmoid hidden layers, softmax output) on x = [1, -1] with label class 1, in

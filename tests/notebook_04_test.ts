@@ -16,7 +16,7 @@ import {
 } from "./notebooks.ts";
 import { loadDigits, sha256 } from "../lib/data.ts";
 
-const PLOTLY = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME as PLOTLY } from "../tools/notebook.ts";
 
 /** Every `test accuracy: NN.NN% (<model name>)` line: the accuracy in percent and the model's name. */
 function accuracyLines(text: string): { percent: number; name: string }[] {

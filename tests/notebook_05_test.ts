@@ -18,7 +18,7 @@ import {
 } from "./notebooks.ts";
 import { PLAYGROUND_MIME } from "../lib/playground.ts";
 
-const PLOTLY = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME as PLOTLY } from "../tools/notebook.ts";
 
 /** What a playground output records about its run. */
 interface Record {

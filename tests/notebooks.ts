@@ -13,6 +13,7 @@
  *       const nb = await executedNotebook("01");          // a name or a unique prefix; "zh/01": the Chinese one
  *       assert.match(outputsText(nb), /0\.62, 0\.83/);
  *       assert.match(cellText(nb, "feedforward(X)"), /0\.51/);
+ *       const y = await value<number[][]>(nb, "y");          // a top-level variable, the same in both editions
  *     });
  */
 import { setup } from "../tools/setup.ts";
@@ -20,6 +21,7 @@ import { describeFailure, executeNotebook, listNotebooks, type NotebookRun } fro
 import { type Cell, joinText, type Notebook, type Output, sourceText } from "../tools/notebook.ts";
 import { BUILD_DIR, NOTEBOOKS_DIR, ROOT } from "../tools/paths.ts";
 import { EXERCISE_MIME } from "../lib/exercise.ts";
+import type { NotebookValues } from "../tools/notebook_values.ts";
 
 const CACHE_DIR = `${BUILD_DIR}/.cache`;
 /** Where the tests' runs go: apart from `deno task course`'s pages, since they hold the solutions. */
@@ -136,7 +138,12 @@ export async function runNotebookOnce(nameOrPrefix: string): Promise<NotebookRun
     await setup({ quiet: true }); // Jupyter and the kernel spec, also when `deno test` runs without the task
     // Every exercise answered by its folded solution (tools/notebook.ts withSolutions), in build/tested/
     // (the Chinese edition in build/tested/zh/).
-    const run = await executeNotebook(name, { quiet: true, solutions: true, outDir: TESTED_DIR });
+    const run = await executeNotebook(name, {
+      quiet: true,
+      solutions: true,
+      values: true,
+      outDir: TESTED_DIR,
+    });
     await Deno.writeTextFile(stampPath, JSON.stringify({ key, run }, null, 1));
     return run;
   } finally {
@@ -153,6 +160,28 @@ export async function executedNotebook(nameOrPrefix: string): Promise<ExecutedNo
   if (!run.ok) throw new Error(describeFailure(run));
   const nb = JSON.parse(await Deno.readTextFile(run.executed));
   return { ...nb, run };
+}
+
+/**
+ * The notebook's top-level variables at the end of its run, as plain JSON (tools/notebook_values.ts): the
+ * language-neutral way for a test to read a result, since both editions share the variables' names.
+ */
+export async function notebookValues(nb: ExecutedNotebook): Promise<NotebookValues> {
+  if (!nb.run.values) throw new Error(`${nb.run.name}: run without its values probe`);
+  return JSON.parse(await Deno.readTextFile(nb.run.values));
+}
+
+/**
+ * The value of one top-level variable of the executed notebook (see notebookValues); throws naming the
+ * variable, and why the probe left it out, if it has none.
+ */
+export async function value<T = unknown>(nb: ExecutedNotebook, name: string): Promise<T> {
+  const { values, skipped } = await notebookValues(nb);
+  if (name in values) return values[name] as T;
+  throw new Error(
+    `${nb.run.name}: no value for "${name}"` +
+      (name in skipped ? `: ${skipped[name]}` : ": no such top-level variable"),
+  );
 }
 
 /** The text a learner reads in one output: stream text, or the text/plain of a result or display. */

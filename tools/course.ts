@@ -12,7 +12,15 @@
  * small Python program tools/execute_notebook.py, so that a failure names its cell and the partial notebook is
  * still saved.
  */
-import { locateNotebook, withSolutions, ZH_NOTEBOOKS_DIR } from "./notebook.ts";
+import {
+  type Cell,
+  locateNotebook,
+  type Notebook,
+  sourceText,
+  withSolutions,
+  ZH_NOTEBOOKS_DIR,
+} from "./notebook.ts";
+import { PROBE_KEY, probeSource, topLevelNames } from "./notebook_values.ts";
 import { BUILD_DIR, fromRoot, listFiles, NOTEBOOKS_DIR } from "./paths.ts";
 import { findJupyter, findPython, setupOrExit } from "./setup.ts";
 import { snapshot } from "./snapshot.ts";
@@ -58,6 +66,8 @@ export interface NotebookRun {
   ok: boolean;
   /** The cell that failed, when one did. */
   failure?: CellFailure;
+  /** With the `values` option: the JSON file of the notebook's top-level variables (tools/notebook_values.ts). */
+  values?: string;
   /** A failure outside any cell (kernel did not start, Jupyter missing, ...). */
   problem?: string;
 }
@@ -102,16 +112,31 @@ export function listNotebooks(filters: string[] = []): string[] {
  */
 export async function executeNotebook(
   notebook: string,
-  options: { outDir?: string; html?: boolean; timeoutS?: number; quiet?: boolean; solutions?: boolean } = {},
+  options: {
+    outDir?: string;
+    html?: boolean;
+    timeoutS?: number;
+    quiet?: boolean;
+    solutions?: boolean;
+    values?: boolean;
+  } = {},
 ): Promise<NotebookRun> {
   const located = await locateNotebook(notebook);
   const { name, dir: cwd } = located;
   const outDir = `${options.outDir ?? BUILD_DIR}${located.edition === "zh" ? "/zh" : ""}`;
   await Deno.mkdir(outDir, { recursive: true });
-  // With solutions: every exercise answered by its folded solution (see withSolutions), from a copy.
-  const source = options.solutions ? `${outDir}/.${name}.solutions.ipynb` : located.path;
-  if (options.solutions) {
-    const nb = withSolutions(JSON.parse(await Deno.readTextFile(located.path)));
+  // With solutions: every exercise answered by its folded solution (see withSolutions); with values: a last
+  // cell that writes the top-level variables (tools/notebook_values.ts). Both run from a copy.
+  const copied = options.solutions || options.values;
+  const source = copied ? `${outDir}/.${name}.run.ipynb` : located.path;
+  const valuesPath = options.values ? `${outDir}/${name}.values.json` : undefined;
+  if (copied) {
+    let nb: Notebook = JSON.parse(await Deno.readTextFile(located.path));
+    if (options.solutions) nb = withSolutions(nb);
+    if (valuesPath) {
+      await Deno.remove(valuesPath).catch(() => {});
+      nb = { ...nb, cells: [...nb.cells, probeCell(nb, valuesPath)] };
+    }
     await Deno.writeTextFile(source, JSON.stringify(nb, null, 1));
   }
   const executed = `${outDir}/${name}.ipynb`;
@@ -170,7 +195,20 @@ export async function executeNotebook(
     cellSeconds: result.cellSeconds ?? [],
     ok: result.ok === true,
     failure: result.failure,
+    values: valuesPath,
     problem: result.problem ?? (result.htmlError ? `HTML not written: ${result.htmlError}` : undefined),
+  };
+}
+
+/** The values probe: a code cell, marked for removal, that writes every top-level variable to `path`. */
+function probeCell(nb: Notebook, path: string): Cell {
+  const names = nb.cells.filter((c) => c.cell_type === "code").flatMap((c) => topLevelNames(sourceText(c)));
+  return {
+    cell_type: "code",
+    source: probeSource(names, path),
+    metadata: { [PROBE_KEY]: true },
+    outputs: [],
+    execution_count: null,
   };
 }
 

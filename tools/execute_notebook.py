@@ -112,7 +112,13 @@ except BaseException as e:  # report any failure, then still save what ran
                 tb = ansi.sub("", "\n".join(out.get("traceback", [])))
         result["failure"] = {"index": index, "codeCell": code_cell, "firstLine": first_line(cell.source),
                              "error": ansi.sub("", error), "traceback": tb}
-result["cellSeconds"] = state["times"]
+# The values probe (tools/notebook_values.ts) wrote its file; it is no cell of the course.
+probes = [i for i, c in enumerate(nb.cells) if c.metadata.get("course_values_probe")]
+nb.cells = [c for c in nb.cells if not c.metadata.get("course_values_probe")]
+if probes and result.get("failure", {}).get("index") in probes:
+    result["problem"] = "the values probe failed: %s" % result.pop("failure")["error"]
+    result["ok"] = False
+result["cellSeconds"] = state["times"][: len([c for c in nb.cells if c.cell_type == "code"])]
 result["cells"] = sum(1 for c in nb.cells if c.cell_type == "code")
 # Written to a temporary file, then renamed: a reader never sees half a notebook.
 nbformat.write(nb, out_nb + ".%d.tmp" % os.getpid())

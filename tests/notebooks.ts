@@ -184,6 +184,24 @@ export async function value<T = unknown>(nb: ExecutedNotebook, name: string): Pr
   );
 }
 
+/** The course's two editions, as the prefix of a notebook's name: "" (English) and "zh/" (Chinese). */
+export const EDITIONS = ["", "zh/"] as const;
+
+/**
+ * Registers one test per edition of a notebook (a name or prefix such as "03"), named "03: <name>" and
+ * "zh/03: <name>", each given that edition's executed notebook: a test that passes on both reads no wording.
+ */
+export function testEditions(
+  notebook: string,
+  name: string,
+  fn: (nb: ExecutedNotebook) => void | Promise<void>,
+): void {
+  for (const edition of EDITIONS) {
+    Deno.test(`${edition}${notebook}: ${name}`, async () =>
+      await fn(await executedNotebook(`${edition}${notebook}`)));
+  }
+}
+
 /** The text a learner reads in one output: stream text, or the text/plain of a result or display. */
 export function outputText(output: Output): string {
   if (output.output_type === "stream") return joinText(output.text);

@@ -8,6 +8,8 @@
  *   activation of tfjs's kernels. Without a BLAS they stay on wasm, repaired: a product with a transpose
  *   flag runs far slower than transposing first and calling the plain product, so the kernels do exactly
  *   that.
+ * - The training step's softmax with cross-entropy, and its backward step through an activation, each one
+ *   kernel instead of a dozen small operations (lib/train_kernels.ts).
  * - Convolutions cannot be trained: there is no `Conv2DBackpropFilter`, and `Conv2DBackpropInput` is
  *   slow. Both gradients are re-registered as ordinary forward convolutions.
  *
@@ -15,10 +17,20 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Blas } from "./blas.ts";
+import { TRAIN_KERNELS } from "./train_kernels.ts";
+import { viewOf, type WasmBackend } from "./wasm_memory.ts";
 
 /** Installs every repair on the wasm backend; false when its kernels are not there (nothing to repair). */
 export function installKernelRepairs(): boolean {
-  return installWasmMatMulFix() && installWasmConvGradFix();
+  return installWasmMatMulFix() && installWasmConvGradFix() && installTrainKernels();
+}
+
+/** Registers the training step's fused kernels (lib/train_kernels.ts) on wasm; true when they are there. */
+function installTrainKernels(): boolean {
+  for (const { kernelName, kernelFunc } of TRAIN_KERNELS) {
+    if (!tf.getKernel(kernelName, "wasm")) tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+  }
+  return true;
 }
 
 type Info = tf.TensorInfo;
@@ -41,26 +53,6 @@ export function blasInUse(): Blas | undefined {
 
 /** Marker on our matrix-product kernels. */
 const FIXED = Symbol.for("course.transposeFix");
-
-/** What the kernels need of tfjs-backend-wasm's backend object (not in its public types). */
-interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  disposeData(dataId: tf.DataId): void;
-}
-
-/**
- * A float32 view on a tensor's wasm memory, made afresh from the module's CURRENT memory: any allocation
- * (makeOutput, a kernel's temporaries) may grow the memory, which detaches every earlier view.
- */
-function viewOf(backend: WasmBackend, t: Info): Float32Array {
-  // The memory is exported by the single-threaded build (asm.memory) and imported by the threaded one.
-  const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
-  const buffer = memory?.buffer ?? backend.wasm.HEAPU8.buffer;
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
-  return new Float32Array(buffer, offset, tf.util.sizeFromShape(t.shape));
-}
 
 /** For each matrix of the broadcast batch `out`, the index of the matrix of `batch` it reads (numpy rules). */
 function batchIndices(out: number[], batch: number[]): Int32Array {
@@ -109,17 +101,19 @@ function blasMatMul(
   const batch = tf.backend_util.assertAndGetBroadcastShape(batchA, batchB);
   const out = backend.makeOutput([...batch, m, n], "float32");
   const count = tf.util.sizeFromShape(batch);
-  // A bias of one row (n values, or one value) is copied into every row of C, which sgemm then adds to.
+  // A bias of one row (n values, or one value), or of one column (m values: z = W a + b with examples in
+  // columns), is copied into C, which sgemm then adds to.
   const biasSize = bias ? tf.util.sizeFromShape(bias.shape) : 0;
-  const fused = bias !== undefined && bias.shape.length <= 2 + batch.length &&
-    bias.shape.slice(0, -1).every((d) => d === 1) && (biasSize === n || biasSize === 1);
+  const biasKind = bias === undefined ? undefined : biasLayout(bias.shape, batch.length, m, n);
+  const fused = biasKind !== undefined;
   if (count * m * n === 0) return { out, fused };
   // Views only now: makeOutput may have grown the memory.
   const A = viewOf(backend, a), B = viewOf(backend, b), C = viewOf(backend, out);
   if (fused) {
-    const row = viewOf(backend, bias!);
-    if (biasSize === 1) C.fill(row[0]);
-    else for (let r = 0; r < count * m; r++) C.set(row, r * n);
+    const values = viewOf(backend, bias!);
+    if (biasSize === 1) C.fill(values[0]);
+    else if (biasKind === "row") { for (let r = 0; r < count * m; r++) C.set(values, r * n); }
+    else for (let r = 0; r < count * m; r++) C.fill(values[r % m], r * n, (r + 1) * n);
   }
   if (k === 0) {
     if (!fused) C.fill(0); // an empty sum (and BLAS rejects a leading dimension of 0)
@@ -152,6 +146,21 @@ function blasMatMul(
   return { out, fused };
 }
 
+/**
+ * How a bias broadcasts over a product's (..., m, n) output, when sgemm can add it: one value or one row of n
+ * values ("row"), or one column of m values ("column"); undefined for any other shape.
+ */
+function biasLayout(shape: number[], batchRank: number, m: number, n: number): "row" | "column" | undefined {
+  if (shape.length > 2 + batchRank) return undefined;
+  const size = tf.util.sizeFromShape(shape);
+  const ones = (dims: number[]) => dims.every((d) => d === 1);
+  if (ones(shape.slice(0, -1)) && (size === n || size === 1)) return "row";
+  if (shape.length >= 2 && shape.at(-1) === 1 && shape.at(-2) === m && ones(shape.slice(0, -2))) {
+    return "column";
+  }
+  return undefined;
+}
+
 /** The wasm kernel of each activation `_FusedMatMul` may apply after the product. */
 const ACTIVATIONS: Record<string, string> = {
   relu: "Relu",
@@ -163,39 +172,21 @@ const ACTIVATIONS: Record<string, string> = {
 };
 
 /**
- * `_FusedMatMul` in BLAS: the product, plus the bias (in sgemm when it is one row, else wasm's `Add`),
- * then the activation with wasm's own kernel. Intermediate tensors are freed here.
+ * What `_FusedMatMul` does after the product `out`: add the bias (unless `biasAdded`), with wasm's `Add`,
+ * then apply the activation with wasm's own kernel. Intermediate tensors are freed here.
  */
-function blasFusedMatMul(
-  blas: Blas,
+function finishFused(
   backend: WasmBackend,
+  product: Info,
   inputs: tf.NamedTensorInfoMap,
-  attrs: tf.NamedAttrMap,
-) {
-  const { transposeA, transposeB, activation = "linear", leakyreluAlpha } = attrs as {
-    transposeA?: boolean;
-    transposeB?: boolean;
-    activation?: string;
-    leakyreluAlpha?: number;
-  };
-  if (activation !== "linear" && !ACTIVATIONS[activation]) {
-    const known = ["linear", ...Object.keys(ACTIVATIONS)].join(", ");
-    throw new Error(`_FusedMatMul: unknown activation '${activation}' (expected one of ${known})`);
-  }
-  const bias = inputs.bias as Info | undefined;
-  const { out: product, fused } = blasMatMul(
-    blas,
-    backend,
-    inputs.a as Info,
-    inputs.b as Info,
-    Boolean(transposeA),
-    Boolean(transposeB),
-    bias ?? undefined,
-  );
+  attrs: FusedAttrs,
+  biasAdded: boolean,
+): Info {
+  const { activation = "linear", leakyreluAlpha } = attrs;
   let out = product;
   const apply = (kernelName: string, more: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap = {}) => {
     const kernel = tf.getKernel(kernelName, "wasm");
-    if (!kernel) throw new Error(`_FusedMatMul with BLAS: the wasm backend has no ${kernelName} kernel`);
+    if (!kernel) throw new Error(`_FusedMatMul: the wasm backend has no ${kernelName} kernel`);
     const next = kernel.kernelFunc({
       inputs: { ...more },
       backend: backend as never,
@@ -204,11 +195,48 @@ function blasFusedMatMul(
     backend.disposeData(out.dataId);
     out = next;
   };
-  if (bias && !fused) apply("Add", { a: out, b: bias });
+  const bias = inputs.bias as Info | undefined;
+  if (bias && !biasAdded) apply("Add", { a: out, b: bias });
   if (activation === "prelu") apply("Prelu", { x: out, alpha: inputs.preluActivationWeights as Info });
   else if (activation === "leakyrelu") apply("LeakyRelu", { x: out }, { alpha: leakyreluAlpha ?? 0.2 });
   else if (activation !== "linear") apply(ACTIVATIONS[activation], { x: out });
   return out;
+}
+
+/** `_FusedMatMul`'s attributes. */
+interface FusedAttrs {
+  transposeA?: boolean;
+  transposeB?: boolean;
+  activation?: string;
+  leakyreluAlpha?: number;
+}
+
+/** Throws for an activation `_FusedMatMul` does not know. */
+function checkActivation(activation: string): void {
+  if (activation !== "linear" && !ACTIVATIONS[activation]) {
+    const known = ["linear", ...Object.keys(ACTIVATIONS)].join(", ");
+    throw new Error(`_FusedMatMul: unknown activation '${activation}' (expected one of ${known})`);
+  }
+}
+
+/** `_FusedMatMul` in BLAS: the product, the bias in sgemm when it is one row or column, then finishFused. */
+function blasFusedMatMul(
+  blas: Blas,
+  backend: WasmBackend,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: FusedAttrs,
+) {
+  checkActivation(attrs.activation ?? "linear");
+  const { out, fused } = blasMatMul(
+    blas,
+    backend,
+    inputs.a as Info,
+    inputs.b as Info,
+    Boolean(attrs.transposeA),
+    Boolean(attrs.transposeB),
+    (inputs.bias as Info | undefined) ?? undefined,
+  );
+  return finishFused(backend, out, inputs, attrs, fused);
 }
 
 /**
@@ -233,6 +261,19 @@ function installWasmMatMulFix(): boolean {
         const wasm = backend as unknown as WasmBackend;
         if (kernelName === "_FusedMatMul") return blasFusedMatMul(blas, wasm, inputs, attrs ?? {});
         return blasMatMul(blas, wasm, a, b, Boolean(transposeA), Boolean(transposeB)).out;
+      }
+      // wasm's own fused product takes only a bias of rank 1 and n values (else it throws or reads past it):
+      // any other bias is added after the plain product.
+      const bias = inputs.bias as Info | undefined;
+      const n = transposeB ? b.shape.at(-2)! : b.shape.at(-1)!;
+      if (kernelName === "_FusedMatMul" && bias && !(bias.shape.length === 1 && bias.shape[0] === n)) {
+        checkActivation((attrs as FusedAttrs).activation ?? "linear");
+        const product = tf.getKernel("BatchMatMul", "wasm")!.kernelFunc({
+          inputs: { a, b },
+          backend,
+          attrs: { transposeA: Boolean(transposeA), transposeB: Boolean(transposeB) },
+        }) as Info;
+        return finishFused(backend as unknown as WasmBackend, product, inputs, attrs as FusedAttrs, false);
       }
       if (!transposeA && !transposeB) return base.kernelFunc({ inputs, backend, attrs });
       // Swap the last two axes: (..., m, k) -> (..., k, m).

@@ -26,7 +26,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, currentBackend, setupBackend } from "./backend.ts";
 import type { Split } from "./data.ts";
+import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
+import { activationBackward, softmaxCrossEntropy } from "./train_kernels.ts";
 import {
   checkEpochLoss,
   checkEta,
@@ -74,23 +76,17 @@ export interface TfTrainResult extends History {
   backend: string;
 }
 
-/** Checks a split against the network: N x sizes[0] finite inputs, labels 0..classes-1. */
-function checkSplit(what: string, split: Split, inputs: number, classes: number): void {
-  if (split.n < 1) throw new Error(`trainTf: the ${what} set is empty`);
+/** Checks a split (the test set's if `test`) against the network: N x sizes[0] finite inputs, labels 0..classes-1. */
+function checkSplit(test: boolean, split: Split, inputs: number, classes: number): void {
+  const text = messages();
+  if (split.n < 1) throw new Error(text.setEmpty("trainTf", test));
   if (split.x.length !== split.n * inputs || split.y.length !== split.n) {
-    throw new Error(
-      `trainTf: the ${what} set should hold ${split.n} x ${inputs} = ${split.n * inputs} inputs ` +
-        `(sizes[0] = ${inputs}) and ${split.n} labels, got ${split.x.length} inputs and ${split.y.length} labels`,
-    );
+    throw new Error(text.splitSize(test, split.n, inputs, split.x.length, split.y.length));
   }
   const bad = split.x.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) {
-    throw new Error(`trainTf: ${what} input ${bad} (example ${Math.floor(bad / inputs)}) is ${split.x[bad]}`);
-  }
+  if (bad >= 0) throw new Error(text.splitInput(test, bad, Math.floor(bad / inputs), split.x[bad]));
   const label = split.y.findIndex((v) => v >= classes);
-  if (label >= 0) {
-    throw new Error(`trainTf: ${what} label ${split.y[label]} at ${label} is outside 0..${classes - 1}`);
-  }
+  if (label >= 0) throw new Error(text.splitLabel(test, split.y[label], label, classes - 1));
 }
 
 /** The network's parameters, W^l and b^l for l = 1..L (index 0 is layer 1). */
@@ -140,46 +136,45 @@ function initialWeights(sizes: number[], seed: number, initial?: TfWeights[]): N
   return { W, b };
 }
 
-/** Each hidden activation sigma on the engine. */
-const ACTIVATION: Record<Hidden, (z: tf.Tensor2D) => tf.Tensor2D> = {
-  sigmoid: (z) => tf.sigmoid(z),
-  relu: (z) => tf.relu(z),
-  tanh: (z) => tf.tanh(z),
-};
-
-/** sigma'(z) written with a = sigma(z), which the forward pass kept: no z needs to be stored. */
-const SLOPE: Record<Hidden, (a: tf.Tensor) => tf.Tensor> = {
-  sigmoid: (a) => tf.mul(a, tf.sub(1, a)), // sigma (1 - sigma)
-  relu: (a) => tf.step(a), // 1 where z > 0 (exactly where a > 0)
-  tanh: (a) => tf.sub(1, tf.square(a)), // 1 - tanh^2
+/** tfjs's fused product applies sigmoid and ReLU itself; tanh follows the product as its own operation. */
+const FUSED: Record<Hidden, "sigmoid" | "relu" | "linear"> = {
+  sigmoid: "sigmoid",
+  relu: "relu",
+  tanh: "linear",
 };
 
 /**
  * Forward pass on a batch X (n_0 x B): every a^l up to the last hidden layer (a^0 = X), and the output
  * layer's z^L TRANSPOSED, examples in rows (B x n_L): (z^L)^T = (a^{L-1})^T (W^L)^T + (b^L)^T.
- * Softmax is not applied.
+ * Softmax is not applied. Each layer is one fused operation: the product, + b, and sigma.
  */
 function forward(X: tf.Tensor2D, { W, b }: Net, hidden: Hidden) {
   const a = [X];
   const L = W.length;
   for (let l = 0; l < L - 1; l++) {
-    const z = tf.add(tf.matMul(W[l] as tf.Tensor2D, a[l]), b[l]) as tf.Tensor2D; // z = W a + b
-    a.push(ACTIVATION[hidden](z));
+    // a = sigma(W a + b)
+    const z = tf.fused.matMul({ a: W[l] as tf.Tensor2D, b: a[l], bias: b[l], activation: FUSED[hidden] });
+    a.push((hidden === "tanh" ? tf.tanh(z) : z) as tf.Tensor2D);
   }
   const bRow = tf.reshape(b[L - 1], [1, -1]); // b^L as a row (a reshape copies nothing)
-  const zRows = tf.add(tf.matMul(a[L - 1], W[L - 1] as tf.Tensor2D, true, true), bRow) as tf.Tensor2D;
+  const zRows = tf.fused.matMul({
+    a: a[L - 1],
+    b: W[L - 1] as tf.Tensor2D,
+    transposeA: true,
+    transposeB: true,
+    bias: bRow,
+  }) as tf.Tensor2D;
   return { a, zRows };
 }
 
 /**
- * One mini-batch: forward, backward by hand, update. X is (n_0 x B), Yhat the one-hot labels (B x 10),
- * labels the class indices. The gradients handed to `update` are multiplied by `scale` (1 for Adam; the
- * learning rate for SGD, so that its update is W - grad, one operation fewer per parameter). Returns
- * [sum of C over the batch, number correct] as a tensor, left on the engine (read back once per epoch).
+ * One mini-batch: forward, backward by hand, update. X is (n_0 x B), labels the class indices. The
+ * gradients handed to `update` are multiplied by `scale` (1 for Adam; the learning rate for SGD, so that its
+ * update is W - grad, one operation fewer per parameter). Returns [sum of C over the batch, number correct]
+ * as a tensor, left on the engine (read back once per epoch).
  */
 function step(
   X: tf.Tensor2D,
-  Yhat: tf.Tensor2D,
   labels: tf.Tensor1D,
   net: Net,
   update: (grads: tf.Tensor[]) => void,
@@ -190,44 +185,38 @@ function step(
     const { a, zRows } = forward(X, net, hidden);
     const L = net.W.length;
     const B = X.shape[1];
-    const slope = SLOPE[hidden];
-    // The output layer, examples in rows: delta^L transposed (B x n_L).
-    const deltaRows = tf.mul(tf.sub(tf.softmax(zRows), Yhat), scale / B);
+    // The output layer, examples in rows: delta^L transposed (B x n_L), with the batch's loss and correct.
+    const [deltaRows, lossAndCorrect] = softmaxCrossEntropy(zRows, labels, scale / B);
     const grads: tf.Tensor[] = new Array(2 * L);
-    // dC/dW^L = delta^L (a^{L-1})^T, computed as the transpose of a^{L-1} (delta^L)^T (small packed operand).
-    grads[2 * L - 2] = tf.transpose(tf.matMul(a[L - 1], deltaRows));
+    grads[2 * L - 2] = tf.matMul(deltaRows, a[L - 1], true, true); // dC/dW^L = delta^L (a^{L-1})^T
     grads[2 * L - 1] = tf.reshape(tf.sum(deltaRows, 0), [-1, 1]); // dC/db^L, as a column
     let delta = L > 1 // delta^{L-1} = ((W^L)^T delta^L) * sigma'(z^{L-1})
-      ? tf.mul(tf.matMul(net.W[L - 1] as tf.Tensor2D, deltaRows, true, true), slope(a[L - 1]))
+      ? activationBackward(tf.matMul(net.W[L - 1] as tf.Tensor2D, deltaRows, true, true), a[L - 1], hidden)
       : undefined;
     for (let l = L - 2; l >= 0 && delta; l--) {
       grads[2 * l] = tf.matMul(delta, a[l], false, true); // dC/dW = delta a^T
       grads[2 * l + 1] = tf.sum(delta, 1, true); // dC/db = delta summed over the batch
-      if (l > 0) delta = tf.mul(tf.matMul(net.W[l] as tf.Tensor2D, delta, true, false), slope(a[l])); // W^T delta
+      if (l > 0) {
+        delta = activationBackward(tf.matMul(net.W[l] as tf.Tensor2D, delta, true, false), a[l], hidden);
+      }
     }
     update(grads);
-    const lossSum = tf.neg(tf.sum(tf.mul(Yhat, tf.logSoftmax(zRows))));
-    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(zRows, 1), labels), "float32"));
-    return tf.stack([lossSum, correct]) as tf.Tensor1D;
+    return lossAndCorrect;
   });
 }
 
 /**
  * A mini-batch copied out of a split in the layout the step wants: X with one example per column
- * (n_0 x B), the one-hot labels Yhat (B x classes) and the labels. Plain loops: cheaper than tensor
- * gathers on the engine.
+ * (n_0 x B) and the labels. Plain loops: cheaper than tensor gathers on the engine.
  */
-function miniBatch(split: Split, picks: number[], classes: number) {
+function miniBatch(split: Split, picks: number[]) {
   const inputs = split.x.length / split.n, size = picks.length;
-  const X = new Float32Array(inputs * size),
-    Yhat = new Float32Array(size * classes),
-    labels = new Int32Array(size);
+  const X = new Float32Array(inputs * size), labels = new Int32Array(size);
   picks.forEach((k, j) => {
     for (let i = 0; i < inputs; i++) X[i * size + j] = split.x[k * inputs + i];
-    Yhat[j * classes + split.y[k]] = 1;
     labels[j] = split.y[k];
   });
-  return { X, Yhat, labels, size };
+  return { X, labels, size };
 }
 
 /**
@@ -267,20 +256,20 @@ export async function trainTf(
   const { sizes, hidden = "sigmoid", optimizer = "sgd", eta, batchSize = 100, epochs = 1, seed = 0 } =
     options;
   if (!Array.isArray(sizes) || sizes.length < 2) {
-    throw new Error(`trainTf: sizes must list at least 2 layer sizes (input, ..., output), got ${sizes}`);
+    throw new Error(messages().sizesList(String(sizes)));
   }
   sizes.forEach((n, l) => checkWhole("trainTf", `sizes[${l}]`, n, 1));
   checkHidden("trainTf", hidden);
   if (optimizer !== "sgd" && optimizer !== "adam") {
-    throw new Error(`trainTf: optimizer must be "sgd" or "adam", got ${optimizer}`);
+    throw new Error(messages().badOptimizer(String(optimizer)));
   }
   checkEta("trainTf", eta);
   checkWhole("trainTf", "batchSize", batchSize, 1);
   checkWhole("trainTf", "epochs", epochs, 1);
   checkWhole("trainTf", "seed", seed, 0);
   const classes = sizes[sizes.length - 1];
-  checkSplit("training", data.train, sizes[0], classes);
-  if (data.test) checkSplit("test", data.test, sizes[0], classes);
+  checkSplit(false, data.train, sizes[0], classes);
+  if (data.test) checkSplit(true, data.test, sizes[0], classes);
 
   if (options.backend || !currentBackend()) await setupBackend(options.backend);
   const baseline = tf.memory().numTensors;
@@ -311,11 +300,10 @@ export async function trainTf(
       const order = shuffle(Array.from({ length: train.n }, (_, k) => k), random);
       live = []; // [sum of C, number correct] of every batch: disposed in finally, should a callback throw
       for (let s = 0; s < steps; s++) {
-        const batch = miniBatch(train, order.slice(s * batchSize, (s + 1) * batchSize), classes);
+        const batch = miniBatch(train, order.slice(s * batchSize, (s + 1) * batchSize));
         live.push(tf.tidy(() =>
           step(
             tf.tensor2d(batch.X, [inputs, batch.size]),
-            tf.tensor2d(batch.Yhat, [batch.size, classes]),
             tf.tensor1d(batch.labels, "int32"),
             net,
             update,

@@ -31,6 +31,7 @@ import { Worker as NodeWorker } from "node:worker_threads";
 import os from "node:os";
 import { describeBlas, ffiUnavailable, openBlas, parseBlasChoice, parseBlasThreads } from "./blas.ts";
 import { installKernelRepairs, useBlas } from "./kernels.ts";
+import { messages } from "./language.ts";
 
 /** The backends the course knows, fastest first. */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
@@ -38,7 +39,10 @@ export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
 /** One of the course's backends. */
 export type BackendName = typeof BACKENDS[number];
 
-/** What `setupBackend` chose: the backend's name, why, and the GPU adapter's description for webgpu. */
+/**
+ * What `setupBackend` chose: the backend's name, why (in the notebook's language), and the GPU adapter's
+ * description for webgpu.
+ */
 export interface BackendInfo {
   name: BackendName;
   reason: string;
@@ -88,14 +92,23 @@ export async function findGpuAdapter(
   gpu: GpuLike | undefined = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu,
   allowFallback = false,
 ): Promise<{ adapter: GPUAdapter; description: string } | { why: string }> {
-  if (!gpu) return { why: "no WebGPU in this runtime (navigator.gpu is missing)" };
+  const found = await gpuAdapter(gpu, allowFallback);
+  return "no" in found ? { why: found.no() } : found;
+}
+
+/** findGpuAdapter's search; why not as a function that writes it in the language of the moment. */
+async function gpuAdapter(
+  gpu: GpuLike | undefined,
+  allowFallback: boolean,
+): Promise<{ adapter: GPUAdapter; description: string } | { no: () => string }> {
+  if (!gpu) return { no: () => messages().gpuMissing };
   let adapter: GPUAdapter | null;
   try {
     adapter = await gpu.requestAdapter({ powerPreference: "high-performance" }) as GPUAdapter | null;
   } catch (err) {
-    return { why: `navigator.gpu.requestAdapter failed: ${(err as Error).message}` };
+    return { no: () => messages().gpuRequestFailed((err as Error).message) };
   }
-  if (!adapter) return { why: "no GPU adapter found" };
+  if (!adapter) return { no: () => messages().gpuNoAdapter };
   const info = (adapter as { info?: GPUAdapterInfo }).info;
   const description = [info?.vendor, info?.architecture, info?.device, info?.description]
     .filter((s) => s && s !== "0").join(" ").trim() || "unknown adapter";
@@ -104,9 +117,7 @@ export async function findGpuAdapter(
     (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ??
       (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
   );
-  if (fallback && !allowFallback) {
-    return { why: `the only GPU adapter is a software fallback (${description}), slower than wasm` };
-  }
+  if (fallback && !allowFallback) return { no: () => messages().gpuFallback(description) };
   return { adapter, description };
 }
 
@@ -149,7 +160,7 @@ function wasmFilesPresent(): string | undefined {
     Deno.statSync(file);
     return undefined;
   } catch (err) {
-    return `the wasm binaries are missing (${file.pathname}: ${(err as Error).name}); run \`deno install\``;
+    return messages().wasmMissing(file.pathname, (err as Error).name);
   }
 }
 
@@ -340,7 +351,7 @@ function blasChoice(options: SetupOptions): BlasChoice {
 function applyBlas(choice: BlasChoice): { matmul: string; note: string } {
   if (choice.off) {
     useBlas(undefined);
-    return { matmul: "wasm", note: `matrix products in wasm (${choice.source})` };
+    return { matmul: "wasm", note: messages().blasOff(choice.source) };
   }
   const found = openBlas({ path: choice.path, threads: choice.threads });
   if ("why" in found) {
@@ -348,23 +359,25 @@ function applyBlas(choice: BlasChoice): { matmul: string; note: string } {
     if (choice.path) throw new Error(`the BLAS library of ${choice.source} cannot be used: ${found.why}`);
     useBlas(undefined);
     // Where FFI works, what is missing is the library, which setup can install.
-    const hint = ffiUnavailable() ? "" : "; `deno task setup` installs OpenBLAS";
-    return { matmul: "wasm", note: `matrix products in wasm, slower: ${found.why}${hint}` };
+    return { matmul: "wasm", note: messages().blasMissing(found.why, !ffiUnavailable()) };
   }
   useBlas(found.blas);
-  return { matmul: describeBlas(found.blas), note: `matrix products in ${describeBlas(found.blas)} (FFI)` };
+  return { matmul: describeBlas(found.blas), note: messages().blasUsed(describeBlas(found.blas)) };
 }
 
 /** The wasm BackendInfo: the reason for wasm, then the wasm threads and the BLAS note. */
 function wasmInfo(why: string, threads: number, choice: BlasChoice): BackendInfo {
   const { matmul, note } = applyBlas(choice);
   Object.assign(blasOptions, choice.given);
-  const parts = [why, threads > 1 ? `${threads} wasm threads` : "", note].filter((p) => p !== "");
-  return { name: "wasm", reason: parts.join("; "), matmul };
+  const parts = [why, threads > 1 ? messages().wasmThreads(threads) : "", note].filter((p) => p !== "");
+  return { name: "wasm", reason: parts.join(messages().reasonJoin), matmul };
 }
 
-/** Why wasm runs, as the last setupBackend said it (the BLAS part is recomputed on every call). */
-let wasmWhy = "";
+/**
+ * Why the current backend runs, as the last setupBackend found it, written afresh on every call in the
+ * language of that moment (for wasm, the BLAS part is appended on each call).
+ */
+let why: () => string = () => "";
 
 /** Options of `setupBackend` beyond the preferred name (for tests: a fake `navigator.gpu`). */
 export interface SetupOptions {
@@ -400,7 +413,6 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     : fromEnv !== undefined
     ? parseBackendName(fromEnv, "backend in COURSE_BACKEND")
     : undefined;
-  const how = prefer !== undefined ? "asked for" : "forced by COURSE_BACKEND";
   const gpu = options.gpu ?? (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
   const threadsEnv = envValue("COURSE_WASM_THREADS");
   const asked = options.threads !== undefined
@@ -422,32 +434,38 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
     !options.gpu && current && tf.getBackend() === current.name &&
     (forced === undefined || forced === current.name)
   ) {
-    if (current.name !== "wasm") return current;
-    if (installKernelRepairs()) return current = wasmInfo(wasmWhy, threads, blas);
+    if (current.name !== "wasm") return current = { ...current, reason: why() };
+    if (installKernelRepairs()) return current = wasmInfo(why(), threads, blas);
   }
 
+  const text = messages();
+  const how = () => messages().backendHow(prefer === undefined);
   if (forced === "webgpu") {
     const found = await findGpuAdapter(gpu, true);
-    if ("why" in found) throw new Error(`webgpu ${how}, but ${found.why}`);
+    if ("why" in found) throw new Error(text.backendForcedFailed("webgpu", how(), found.why, false));
     await registerWebgpu(found.adapter);
     const failed = await trySetBackend("webgpu");
-    if (failed) throw new Error(`webgpu ${how}, but it failed to start: ${failed}`);
-    return current = { name: "webgpu", reason: `${how}`, adapter: found.description };
+    if (failed) throw new Error(text.backendForcedFailed("webgpu", how(), failed, true));
+    why = how;
+    return current = { name: "webgpu", reason: why(), adapter: found.description };
   }
   if (forced === "wasm") {
     const failed = await startWasm(threads);
-    if (failed) throw new Error(`wasm ${how}, but it failed to start: ${failed}`);
-    return current = wasmInfo(wasmWhy = how, threads, blas);
+    if (failed) throw new Error(text.backendForcedFailed("wasm", how(), failed, true));
+    why = how;
+    return current = wasmInfo(why(), threads, blas);
   }
   if (forced === "cpu") {
     const failed = await trySetBackend("cpu");
-    if (failed) throw new Error(`cpu ${how}, but it failed to start: ${failed}`);
-    return current = { name: "cpu", reason: `${how} (plain JavaScript, the slowest)` };
+    if (failed) throw new Error(text.backendForcedFailed("cpu", how(), failed, true));
+    why = () => messages().backendCpuForced(how());
+    return current = { name: "cpu", reason: why() };
   }
 
-  // Automatic choice: fastest first, each failure noted in the reason.
-  const skipped: string[] = [];
-  const found = await findGpuAdapter(gpu, false);
+  // Automatic choice: fastest first, each failure noted in the reason (kept as texts to write later).
+  const skipped: (() => string)[] = [];
+  const skippedText = () => skipped.map((s) => s()).join(messages().reasonJoin);
+  const found = await gpuAdapter(gpu, false);
   if ("adapter" in found) {
     let failed: string | undefined;
     try {
@@ -457,16 +475,22 @@ export async function setupBackend(prefer?: BackendName, options: SetupOptions =
       failed = (err as Error).message;
     }
     if (!failed) {
-      return current = { name: "webgpu", reason: "a real GPU adapter", adapter: found.description };
+      why = () => messages().backendRealGpu;
+      return current = { name: "webgpu", reason: why(), adapter: found.description };
     }
-    skipped.push(`webgpu failed to start (${failed})`);
+    skipped.push(() => messages().backendFailedToStart("webgpu", failed));
   } else {
-    skipped.push(`no webgpu: ${found.why}`);
+    const no = found.no;
+    skipped.push(() => messages().backendNoWebgpu(no()));
   }
   const wasmFailed = await startWasm(threads);
-  if (!wasmFailed) return current = wasmInfo(wasmWhy = skipped.join("; "), threads, blas);
-  skipped.push(`wasm failed to start (${wasmFailed})`);
+  if (!wasmFailed) {
+    why = skippedText;
+    return current = wasmInfo(why(), threads, blas);
+  }
+  skipped.push(() => messages().backendFailedToStart("wasm", wasmFailed));
   const cpuFailed = await trySetBackend("cpu");
-  if (cpuFailed) throw new Error(`no tfjs backend could start: ${skipped.join("; ")}; ${cpuFailed}`);
-  return current = { name: "cpu", reason: skipped.join("; ") };
+  if (cpuFailed) throw new Error(text.backendNone(skippedText(), cpuFailed));
+  why = skippedText;
+  return current = { name: "cpu", reason: why() };
 }

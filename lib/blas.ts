@@ -9,7 +9,11 @@
  *
  * The library is opened once per process and never closed: the kernels hold on to it. Opening needs FFI
  * permission (`--allow-ffi`, or `-A`; the Deno Jupyter kernel has all permissions).
+ *
+ * The texts of the note a learner sees (threads, no library found) follow the notebook's language; the
+ * library's name and the FFI permission's complaint (never seen in the Jupyter kernel) stay as they are.
  */
+import { messages } from "./language.ts";
 
 /** Row-major layout, "no transpose" and "transpose" in CBLAS's enums (cblas.h). */
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
@@ -116,10 +120,7 @@ export function parseBlasChoice(value: boolean | string, where = "blas"): { off:
 
 /** A BLAS and its threads, for messages: "OpenBLAS 0.3.21 for Haswell (libopenblas.so.0), 1 thread". */
 export function describeBlas(blas: Blas): string {
-  const threads = blas.threads === undefined
-    ? "threads as the library decides"
-    : `${blas.threads} thread${blas.threads === 1 ? "" : "s"}`;
-  return `${blas.name}, ${threads}`;
+  return messages().blasThreads(blas.name, blas.threads);
 }
 
 /** A C string at `pointer` (for `openblas_get_config`), or undefined. */
@@ -232,7 +233,7 @@ export function openBlas(
   const noFfi = ffiUnavailable();
   if (noFfi) return { why: noFfi };
   const candidates = options.path ? [options.path] : options.candidates ?? blasCandidates();
-  if (candidates.length === 0) return { why: `no BLAS library is known for ${Deno.build.os}` };
+  if (candidates.length === 0) return { why: messages().blasNoneKnown(Deno.build.os) };
   const failures: string[] = [];
   for (const path of candidates) {
     let blas: Blas;
@@ -246,5 +247,5 @@ export function openBlas(
     blas.setThreads(threads);
     return { blas };
   }
-  return { why: `no BLAS library with cblas_sgemm could be opened (${failures.join("; ")})` };
+  return { why: messages().blasNoneOpened(failures.join("; ")) };
 }

@@ -11,6 +11,7 @@
  * package, with a message.
  */
 import * as tf from "@tensorflow/tfjs";
+import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
 
 /** One set of digits: `x` holds `n` images of 256 pixels one after another (one example per row). */
@@ -267,7 +268,7 @@ export function splitDigits(
 /** Loads the 16 x 16 digits, split 8,000 / 2,000 with a seed (from the checked cache; built on first use). */
 export async function loadDigits(options: LoadOptions = {}): Promise<Digits> {
   const { seed = DEFAULT_SEED, cacheFile = CACHE_FILE, log = console.log } = options;
-  if (!Number.isInteger(seed)) throw new Error(`loadDigits: the seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new Error(messages().digitsSeed(String(seed)));
   const { x, y } = await cachedDigits(cacheFile, log);
   return { ...splitDigits(x, y, seed), side: SIDE, dim: DIM };
 }
@@ -278,7 +279,7 @@ export function holdOut(split: Split, size: number): { train: Split; validation:
     throw new Error(`holdOut: expected a Split { x: Float32Array, y: Uint8Array, n }, got ${split}`);
   }
   if (!Number.isInteger(size) || size < 1 || size >= split.n) {
-    throw new Error(`holdOut: size must be an integer in 1..${split.n - 1}, got ${size}`);
+    throw new Error(messages().holdOutSize(split.n - 1, String(size)));
   }
   const dim = split.x.length / split.n;
   const cut = split.n - size;

@@ -8,6 +8,7 @@
  * error sqrt(p (1 - p) / n), half a point near 95% on 2,000 digits, so differences of a point or less
  * say nothing either way.
  */
+import { messages } from "./language.ts";
 import { type Figure, lines, scatter } from "./plot.ts";
 import { parameterCount } from "./search.ts";
 import type { Hidden } from "./training.ts";
@@ -102,23 +103,19 @@ export function trends(grid: GridResult[], along: "depth" | "width"): Trend[] {
   return out;
 }
 
-const SAYS: Record<Direction, string> = {
-  rises: "rises",
-  falls: "falls",
-  flat: `stays within ${NOISE_POINTS} point`,
-  mixed: "goes up and down",
-};
-
-/** A trend as one line, e.g. "ReLU, Adam, 32 neurons per layer: 89.90 -> 87.90% for 1-2 hidden layers: falls with depth". */
+/**
+ * A trend as one line in the notebook's language, e.g. "ReLU, Adam, 32 neurons per layer: 89.90 -> 87.90%
+ * for 1-2 hidden layers: falls with depth".
+ */
 export function trendText(t: Trend): string {
-  const fixed = t.along === "depth"
-    ? `${t.fixed} neurons per layer`
-    : `${t.fixed} hidden layer${t.fixed === 1 ? "" : "s"}`;
+  const text = messages();
+  const fixed = t.along === "depth" ? text.gridNeurons(t.fixed) : text.gridHiddenLayers(t.fixed);
   const range = t.along === "depth"
-    ? `${t.values[0]}-${t.values.at(-1)} hidden layers`
-    : `${t.values.join(", ")} neurons per layer`;
-  const says = t.direction === "flat" ? SAYS.flat : `${SAYS[t.direction]} with ${t.along}`;
-  return `${t.setting}, ${fixed}: ${t.percents.map((p) => p.toFixed(2)).join(" -> ")}% for ${range}: ${says}`;
+    ? text.gridDepths(t.values[0], t.values.at(-1)!)
+    : text.gridWidths(t.values.join(", "));
+  const percents = t.percents.map((p) => p.toFixed(2)).join(" -> ");
+  const says = text.gridSays(t.direction, t.along, NOISE_POINTS);
+  return text.gridTrend(text.gridLegend(t.setting, fixed), percents, range, says);
 }
 
 /** Line colours: blues for the first setting's widths, oranges for the second's (narrow light, wide dark). */
@@ -126,6 +123,7 @@ const SHADES = [["#fdae6b", "#f16913", "#a63603"], ["#9ecae1", "#4292c6", "#0851
 
 /** Test accuracy against depth, one line per (setting, width): the first setting dashed. */
 export function depthChart(grid: GridResult[], epochs: number): Figure {
+  const text = messages();
   const settings = [...new Set(grid.map((g) => g.setting))];
   const widths = [...new Set(grid.map((g) => g.width))].sort((a, b) => a - b);
   const series = settings.flatMap((setting, s) =>
@@ -134,7 +132,7 @@ export function depthChart(grid: GridResult[], epochs: number): Figure {
         p.depth - q.depth
       );
       return {
-        name: `${setting}, ${width} neurons per layer`,
+        name: text.gridLegend(setting, text.gridNeurons(width)),
         x: row.map((g) => g.depth),
         y: row.map((g) => 100 * g.accuracy),
         color: SHADES[s % 2][Math.min(w, 2)],
@@ -143,9 +141,9 @@ export function depthChart(grid: GridResult[], epochs: number): Figure {
     })
   ).filter((line) => line.y.length > 0);
   return lines(series, {
-    title: `Test accuracy after ${epochs} epoch${epochs === 1 ? "" : "s"}: depth x width, two settings`,
-    xTitle: "hidden layers (depth)",
-    yTitle: "test accuracy (%)",
+    title: text.gridDepthTitle(epochs),
+    xTitle: text.gridDepthAxis,
+    yTitle: text.gridAccuracyAxis,
     yRange: [0, 100],
     height: 440,
   });
@@ -153,6 +151,7 @@ export function depthChart(grid: GridResult[], epochs: number): Figure {
 
 /** Test accuracy against the number of parameters, one colour per setting, each point labelled depth x width. */
 export function parameterChart(grid: GridResult[]): Figure {
+  const text = messages();
   const settings = [...new Set(grid.map((g) => g.setting))];
   return scatter(
     settings.map((setting, s) => {
@@ -166,9 +165,9 @@ export function parameterChart(grid: GridResult[]): Figure {
       };
     }),
     {
-      title: "Test accuracy against the number of parameters (each point: one depth x width)",
-      xTitle: "parameters (weights and biases, log scale)",
-      yTitle: "test accuracy (%)",
+      title: text.gridParameterTitle,
+      xTitle: text.gridParameterAxis,
+      yTitle: text.gridAccuracyAxis,
       yRange: [0, 100],
       xLog: true,
     },

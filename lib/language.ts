@@ -1,12 +1,15 @@
 /**
  * The language of the text a learner sees from the library: exercise feedback, progress-bar labels, the
- * interrupt lines, the playground's titles. A notebook chooses it once, in its first code cell, right after
- * the import: `setLanguage("en");` (the English notebooks) or `setLanguage("zh");` (the Chinese ones, in
- * notebooks/zh/). Everything else the library says (errors of misuse, the backend's reason) stays English.
+ * interrupt lines, the playground's titles, the backend's reason, the depth x width grid's lines and plots,
+ * and the errors of common mistakes (lib/language_errors.ts). A notebook chooses it once, in its first code
+ * cell, right after the import: `setLanguage("en");` (the English notebooks) or `setLanguage("zh");` (the
+ * Chinese ones, in notebooks/zh/). Everything else the library says (errors of rare misuse) stays English.
  *
  * One table, `MESSAGES`, holds every such text in both languages; library code asks `messages()` for the
- * current language's entry, so a text is never spelled in two places.
+ * current language's entry, so a text is never spelled in two places. A Chinese text keeps the numbers of
+ * its English one: the two editions' outputs are compared number by number.
  */
+import { EN_ERRORS, type ErrorMessages, ZH_ERRORS } from "./language_errors.ts";
 
 /** What made a training diverge: the loss or the outputs not a number, or a loss stuck far above a guess. */
 export type Divergence =
@@ -23,7 +26,7 @@ export type Language = "en" | "zh";
 export const LANGUAGES: readonly Language[] = ["en", "zh"];
 
 /** The learner-facing texts of the library, one entry per text (a function where the text has values). */
-export interface Messages {
+export interface Messages extends ErrorMessages {
   // lib/exercise.ts
   exerciseRight: (name: string) => string;
   exerciseUnanswered: (name: string) => string;
@@ -33,7 +36,7 @@ export interface Messages {
   exerciseWrongCount: (name: string, expected: number, given: number) => string;
   /** An answer that is not a number (text, an object): `what` describes it. */
   exerciseNotANumber: (name: string, what: string) => string;
-  /** Text given where a number was expected: `json` is the text in quotes. */
+  /** Text given where a number was expected (an answer, a matrix entry): `json` is the text in quotes. */
   exerciseText: (json: string) => string;
   /** An answer's item that is not a number, inside a list. */
   exerciseInList: (what: string) => string;
@@ -84,9 +87,53 @@ export interface Messages {
   playBoundaries: (title: string) => string;
   playNeuron: (i: number) => string;
   playHiddenLayer: string;
+  // lib/backend.ts, lib/blas.ts: the reason setupBackend gives (engine and library names stay as they are)
+  /** Between the parts of a reason. */
+  reasonJoin: string;
+  /** How a backend was forced: by setupBackend's argument, or by COURSE_BACKEND. */
+  backendHow: (byEnv: boolean) => string;
+  backendCpuForced: (how: string) => string;
+  backendRealGpu: string;
+  backendNoWebgpu: (why: string) => string;
+  backendFailedToStart: (name: string, failed: string) => string;
+  /** A forced backend that cannot start: `why` from the GPU check, else the failure when it started. */
+  backendForcedFailed: (name: string, how: string, why: string, failed: boolean) => string;
+  backendNone: (skipped: string, cpuFailed: string) => string;
+  gpuMissing: string;
+  gpuRequestFailed: (message: string) => string;
+  gpuNoAdapter: string;
+  gpuFallback: (description: string) => string;
+  wasmMissing: (file: string, error: string) => string;
+  wasmThreads: (threads: number) => string;
+  blasOff: (source: string) => string;
+  /** No BLAS: why, and whether `deno task setup` can install one. */
+  blasMissing: (why: string, setupHelps: boolean) => string;
+  blasUsed: (blas: string) => string;
+  /** A BLAS and its threads (undefined: the library cannot be told). */
+  blasThreads: (name: string, threads: number | undefined) => string;
+  blasNoneKnown: (os: string) => string;
+  blasNoneOpened: (failures: string) => string;
+  // lib/depth_width.ts
+  gridNeurons: (width: number) => string;
+  gridHiddenLayers: (depth: number) => string;
+  gridDepths: (first: number, last: number) => string;
+  /** `widths` as "32, 128, 512". */
+  gridWidths: (widths: string) => string;
+  /** What a trend does; `along` is "depth" or "width", `noise` the points within which it is flat. */
+  gridSays: (direction: string, along: string, noise: number) => string;
+  /** A setting and what is fixed in it ("ReLU, Adam, 32 neurons per layer"): a line's name. */
+  gridLegend: (setting: string, fixed: string) => string;
+  /** One trend: its line's name, the accuracies ("89.90 -> 87.90"), over which range, what it does. */
+  gridTrend: (name: string, percents: string, range: string, says: string) => string;
+  gridDepthTitle: (epochs: number) => string;
+  gridDepthAxis: string;
+  gridAccuracyAxis: string;
+  gridParameterTitle: string;
+  gridParameterAxis: string;
 }
 
 const en: Messages = {
+  ...EN_ERRORS,
   exerciseRight: (name) => `${name}: right.`,
   exerciseUnanswered: (name) => `${name}: no answer yet. Fill in the answer above and run the cell again.`,
   exerciseWrong: (name, hint, where) =>
@@ -163,9 +210,50 @@ const en: Messages = {
   playBoundaries: (title) => `${title} (accuracy: training / held out)`,
   playNeuron: (i) => `neuron ${i}`,
   playHiddenLayer: "The first hidden layer: each neuron's own output",
+  reasonJoin: "; ",
+  backendHow: (byEnv) => byEnv ? "forced by COURSE_BACKEND" : "asked for",
+  backendCpuForced: (how) => `${how} (plain JavaScript, the slowest)`,
+  backendRealGpu: "a real GPU adapter",
+  backendNoWebgpu: (why) => `no webgpu: ${why}`,
+  backendFailedToStart: (name, failed) => `${name} failed to start (${failed})`,
+  backendForcedFailed: (name, how, why, failed) =>
+    `${name} ${how}, but ${failed ? `it failed to start: ${why}` : why}`,
+  backendNone: (skipped, cpuFailed) => `no tfjs backend could start: ${skipped}; ${cpuFailed}`,
+  gpuMissing: "no WebGPU in this runtime (navigator.gpu is missing)",
+  gpuRequestFailed: (message) => `navigator.gpu.requestAdapter failed: ${message}`,
+  gpuNoAdapter: "no GPU adapter found",
+  gpuFallback: (description) =>
+    `the only GPU adapter is a software fallback (${description}), slower than wasm`,
+  wasmMissing: (file, error) => `the wasm binaries are missing (${file}: ${error}); run \`deno install\``,
+  wasmThreads: (threads) => `${threads} wasm threads`,
+  blasOff: (source) => `matrix products in wasm (${source})`,
+  blasMissing: (why, setupHelps) =>
+    `matrix products in wasm, slower: ${why}${setupHelps ? "; `deno task setup` installs OpenBLAS" : ""}`,
+  blasUsed: (blas) => `matrix products in ${blas} (FFI)`,
+  blasThreads: (name, n) =>
+    `${name}, ${n === undefined ? "threads as the library decides" : `${n} thread${n === 1 ? "" : "s"}`}`,
+  blasNoneKnown: (os) => `no BLAS library is known for ${os}`,
+  blasNoneOpened: (failures) => `no BLAS library with cblas_sgemm could be opened (${failures})`,
+  gridNeurons: (width) => `${width} neurons per layer`,
+  gridHiddenLayers: (depth) => `${depth} hidden layer${depth === 1 ? "" : "s"}`,
+  gridDepths: (first, last) => `${first}-${last} hidden layers`,
+  gridWidths: (widths) => `${widths} neurons per layer`,
+  gridSays: (direction, along, noise) =>
+    direction === "flat"
+      ? `stays within ${noise} point`
+      : `${direction === "mixed" ? "goes up and down" : direction} with ${along}`,
+  gridLegend: (setting, fixed) => `${setting}, ${fixed}`,
+  gridTrend: (name, percents, range, says) => `${name}: ${percents}% for ${range}: ${says}`,
+  gridDepthTitle: (epochs) =>
+    `Test accuracy after ${epochs} epoch${epochs === 1 ? "" : "s"}: depth x width, two settings`,
+  gridDepthAxis: "hidden layers (depth)",
+  gridAccuracyAxis: "test accuracy (%)",
+  gridParameterTitle: "Test accuracy against the number of parameters (each point: one depth x width)",
+  gridParameterAxis: "parameters (weights and biases, log scale)",
 };
 
 const zh: Messages = {
+  ...ZH_ERRORS,
   exerciseRight: (name) => `${name}：正确。`,
   exerciseUnanswered: (name) => `${name}：还没有答案。请在上面填入答案，再运行这个单元格。`,
   exerciseWrong: (name, hint, where) =>
@@ -238,6 +326,48 @@ const zh: Messages = {
   playBoundaries: (title) => `${title}（准确率：训练 / 留出）`,
   playNeuron: (i) => `神经元 ${i}`,
   playHiddenLayer: "第一个隐藏层：每个神经元自己的输出",
+  reasonJoin: "；",
+  backendHow: (byEnv) => byEnv ? "由 COURSE_BACKEND 指定" : "按要求选用",
+  backendCpuForced: (how) => `${how}（纯 JavaScript，最慢）`,
+  backendRealGpu: "有一块真正的 GPU 适配器",
+  backendNoWebgpu: (why) => `没有用 webgpu：${why}`,
+  backendFailedToStart: (name, failed) => `${name} 启动失败（${failed}）`,
+  backendForcedFailed: (name, how, why, failed) => `${name} ${how}，但${failed ? `启动失败：${why}` : why}`,
+  backendNone: (skipped, cpuFailed) => `没有一个 tfjs 后端能启动：${skipped}；${cpuFailed}`,
+  gpuMissing: "这个运行环境没有 WebGPU（缺少 navigator.gpu）",
+  gpuRequestFailed: (message) => `navigator.gpu.requestAdapter 失败：${message}`,
+  gpuNoAdapter: "没有找到 GPU 适配器",
+  gpuFallback: (description) => `唯一的 GPU 适配器是软件模拟的（${description}），比 wasm 还慢`,
+  wasmMissing: (file, error) => `缺少 wasm 二进制文件（${file}：${error}）；请运行 \`deno install\``,
+  wasmThreads: (threads) => `${threads} 个 wasm 线程`,
+  blasOff: (source) => `矩阵乘法在 wasm 中计算（${source}）`,
+  blasMissing: (why, setupHelps) =>
+    `矩阵乘法在 wasm 中计算，较慢：${why}${setupHelps ? "；`deno task setup` 会安装 OpenBLAS" : ""}`,
+  blasUsed: (blas) => `矩阵乘法用 ${blas}（FFI）`,
+  blasThreads: (name, n) => `${name}，${n === undefined ? "线程数由库决定" : `${n} 个线程`}`,
+  blasNoneKnown: (os) => `不知道 ${os} 上有哪个 BLAS 库`,
+  blasNoneOpened: (failures) => `打不开任何带 cblas_sgemm 的 BLAS 库（${failures}）`,
+  gridNeurons: (width) => `每层 ${width} 个神经元`,
+  gridHiddenLayers: (depth) => `${depth} 个隐藏层`,
+  gridDepths: (first, last) => `${first}-${last} 个隐藏层`,
+  gridWidths: (widths) => `每层 ${widths.replaceAll(", ", "、")} 个神经元`,
+  gridSays: (direction, along, noise) => {
+    const by = along === "depth" ? "深度" : "宽度";
+    return direction === "flat"
+      ? `变化在 ${noise} 个百分点以内`
+      : direction === "rises"
+      ? `随${by}上升`
+      : direction === "falls"
+      ? `随${by}下降`
+      : `随${by}时升时降`;
+  },
+  gridLegend: (setting, fixed) => `${setting}，${fixed}`,
+  gridTrend: (name, percents, range, says) => `${name}：${range}时为 ${percents}%，${says}`,
+  gridDepthTitle: (epochs) => `训练 ${epochs} 轮后的测试准确率：深度 x 宽度，两种设置`,
+  gridDepthAxis: "隐藏层数（深度）",
+  gridAccuracyAxis: "测试准确率（%）",
+  gridParameterTitle: "测试准确率与参数个数（每个点：一种深度 x 宽度）",
+  gridParameterAxis: "参数个数（权重和偏置，对数坐标）",
 };
 
 /** The table: every learner-facing text of the library, in each language. */

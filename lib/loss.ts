@@ -4,28 +4,21 @@
  *
  * Outputs are columns (one per example); labels are class indices 0 .. classes - 1.
  */
+import { messages } from "./language.ts";
 import { argmaxCols, Matrix } from "./matrix.ts";
 import { EPSILON } from "./training.ts"; // ln(max(y, EPSILON)): a loss never becomes Infinity
 
 /** Throws unless labels has n entries, each a whole number 0 .. classes - 1 (n = 0 is an empty batch). */
 export function checkLabels(what: string, labels: ArrayLike<number>, classes: number, n?: number): void {
   if (!labels || typeof labels.length !== "number") {
-    throw new Error(`${what}: labels must be a list of class indices, got ${String(labels)}`);
+    throw new Error(messages().labelsNotList(what, String(labels)));
   }
-  if (labels.length === 0) throw new Error(`${what}: empty batch: there are no labels (need at least one)`);
-  if (n !== undefined && labels.length !== n) {
-    throw new Error(
-      `${what}: ${labels.length} labels for ${n} examples (columns); need one label per example`,
-    );
-  }
+  if (labels.length === 0) throw new Error(messages().noLabels(what));
+  if (n !== undefined && labels.length !== n) throw new Error(messages().labelCount(what, labels.length, n));
   for (let k = 0; k < labels.length; k++) {
     const c = labels[k];
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
-      throw new Error(
-        `${what}: label ${c} (example ${k}) is not a class index: expected a whole number 0 to ${
-          classes - 1
-        }`,
-      );
+      throw new Error(messages().notClassIndex(what, c, k, classes - 1));
     }
   }
 }
@@ -37,16 +30,13 @@ function isProbability(v: number): boolean {
 
 /** The error for an output that is not a probability: where it was, and the likely cause. */
 function notProbability(what: string, v: number, where: string): Error {
-  const hint = Number.isNaN(v)
-    ? "NaN usually means training diverged (learning rate too large)"
-    : "pass the output y = softmax(z) (or sigmoid(z)), not z";
-  return new Error(`${what}: ${where} is ${v}, expected a probability in [0, 1]: ${hint}`);
+  return new Error(messages().notProbability(what, where, v, Number.isNaN(v)));
 }
 
 /** The one-hot targets y-hat (classes x N): column n is 1 in row labels[n], 0 elsewhere. */
 export function oneHot(labels: ArrayLike<number>, classes = 10): Matrix {
   if (!Number.isInteger(classes) || classes < 1) {
-    throw new Error(`oneHot: classes must be a whole number >= 1, got ${classes}`);
+    throw new Error(messages().oneHotClasses(classes));
   }
   checkLabels("oneHot", labels, classes);
   const Y = new Matrix(classes, labels.length);
@@ -56,7 +46,7 @@ export function oneHot(labels: ArrayLike<number>, classes = 10): Matrix {
 
 /** The cross-entropy of one example: C = -sum_i yhat_i ln y_i = -ln y_label (y-hat one-hot, y probabilities). */
 export function crossEntropy(y: ArrayLike<number>, label: number): number {
-  if (!y || y.length === 0) throw new Error("crossEntropy: y is empty: expected one probability per class");
+  if (!y || y.length === 0) throw new Error(messages().emptyY);
   checkLabels("crossEntropy", [label], y.length);
   for (let i = 0; i < y.length; i++) {
     if (!isProbability(y[i])) throw notProbability("crossEntropy", y[i], `y[${i}]`);
@@ -67,17 +57,13 @@ export function crossEntropy(y: ArrayLike<number>, label: number): number {
 
 /** The total loss over a batch: L = sum_n C^n, Y has one column y^n per example. */
 export function totalLoss(Y: Matrix, labels: ArrayLike<number>): number {
-  if (!(Y instanceof Matrix)) throw new Error(`totalLoss: Y must be a Matrix, got ${typeof Y}`);
-  if (Y.cols === 0) throw new Error(`totalLoss: empty batch: Y is (${Y.rows} x 0), need at least one column`);
+  if (!(Y instanceof Matrix)) throw new Error(messages().lossNotMatrix("totalLoss", typeof Y));
+  if (Y.cols === 0) throw new Error(messages().emptyBatch("totalLoss", Y.rows));
   checkLabels("totalLoss", labels, Y.rows, Y.cols);
   const bad = Y.data.findIndex((v) => !isProbability(v));
   if (bad >= 0) {
     const n = bad % Y.cols;
-    throw notProbability(
-      "totalLoss",
-      Y.data[bad],
-      `Y at row ${Math.floor(bad / Y.cols)}, column ${n} (example ${n})`,
-    );
+    throw notProbability("totalLoss", Y.data[bad], messages().atOutput(Math.floor(bad / Y.cols), n));
   }
   let L = 0;
   for (let n = 0; n < Y.cols; n++) L -= Math.log(Math.max(Y.data[labels[n] * Y.cols + n], EPSILON));
@@ -86,15 +72,12 @@ export function totalLoss(Y: Matrix, labels: ArrayLike<number>): number {
 
 /** The fraction of examples whose largest output is at their label: correct / N. */
 export function accuracy(Y: Matrix, labels: ArrayLike<number>): number {
-  if (!(Y instanceof Matrix)) throw new Error(`accuracy: Y must be a Matrix, got ${typeof Y}`);
-  if (Y.cols === 0) throw new Error(`accuracy: empty batch: Y is (${Y.rows} x 0), need at least one column`);
+  if (!(Y instanceof Matrix)) throw new Error(messages().lossNotMatrix("accuracy", typeof Y));
+  if (Y.cols === 0) throw new Error(messages().emptyBatch("accuracy", Y.rows));
   checkLabels("accuracy", labels, Y.rows, Y.cols);
   const nan = Y.data.findIndex(Number.isNaN); // outputs need not be probabilities here, only comparable
   if (nan >= 0) {
-    throw new Error(
-      `accuracy: Y holds NaN at row ${Math.floor(nan / Y.cols)}, column ${nan % Y.cols}: ` +
-        "no prediction can be read from it (NaN usually means training diverged)",
-    );
+    throw new Error(messages().accuracyNaN(Math.floor(nan / Y.cols), nan % Y.cols));
   }
   const predicted = argmaxCols(Y);
   let correct = 0;

@@ -5,8 +5,10 @@
  * the lecture: one example per COLUMN, so a batch X of N examples with n inputs each is an n x N matrix,
  * and a layer computes `z = W a + b` with W of shape (n_out x n_in) and b a column (n_out x 1).
  *
- * Every function returns a new matrix and checks its input; a shape mismatch names both shapes.
+ * Every function returns a new matrix and checks its input; a shape mismatch names both shapes, in the
+ * notebook's language (lib/language_errors.ts).
  */
+import { messages } from "./language.ts";
 
 /** A dense rows x cols matrix of float32 numbers, stored row by row in `data`. */
 export class Matrix {
@@ -17,18 +19,16 @@ export class Matrix {
   /** A rows x cols matrix over `data` (row-major, used as is when a Float32Array; finite numbers only), else zeros. */
   constructor(rows: number, cols: number, data?: Float32Array | ArrayLike<number>) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-      throw new Error(`Matrix: rows and cols must be whole numbers >= 0, got ${rows} x ${cols}`);
+      throw new Error(messages().matrixSize(rows, cols));
     }
     if (data !== undefined && data.length !== rows * cols) {
-      throw new Error(
-        `Matrix: a ${rows} x ${cols} matrix needs ${rows * cols} values, got ${data.length}`,
-      );
+      throw new Error(messages().matrixValues(rows, cols, data.length));
     }
     if (data !== undefined) {
       // NaN or Infinity here would silently poison every product and every step of training later.
       for (let k = 0; k < data.length; k++) {
         if (!Number.isFinite(data[k])) {
-          finite("Matrix", data[k], `row ${Math.floor(k / cols)}, column ${k % cols}`);
+          finite("Matrix", data[k], messages().atRowColumn(Math.floor(k / cols), k % cols));
         }
       }
     }
@@ -44,23 +44,21 @@ export class Matrix {
   /** A matrix from nested arrays, one inner array per row: `Matrix.from([[1, 2], [3, 4]])`. */
   static from(nested: ArrayLike<ArrayLike<number>>): Matrix {
     if (!nested || nested.length === 0) {
-      throw new Error("Matrix.from: expected at least one row, e.g. [[1, 2], [3, 4]], got an empty list");
+      throw new Error(messages().fromEmpty);
     }
     const rows = nested.length;
     const cols = nested[0]?.length;
     if (typeof cols !== "number") {
-      throw new Error("Matrix.from: expected an array of rows (number[][]), row 0 is not an array");
+      throw new Error(messages().fromNotRows);
     }
     const m = new Matrix(rows, cols);
     for (let i = 0; i < rows; i++) {
       const row = nested[i];
       if (!row || row.length !== cols) {
-        throw new Error(
-          `Matrix.from: ragged rows: row ${i} has ${row?.length ?? "no"} values but row 0 has ${cols}`,
-        );
+        throw new Error(messages().fromRagged(i, row?.length ?? 0, cols));
       }
       for (let j = 0; j < cols; j++) {
-        m.data[i * cols + j] = finite("Matrix.from", row[j], `row ${i}, column ${j}`);
+        m.data[i * cols + j] = finite("Matrix.from", row[j], messages().atRowColumn(i, j));
       }
     }
     return m;
@@ -69,10 +67,12 @@ export class Matrix {
   /** A column vector (n x 1) from a list of n numbers, e.g. one example x or a bias b. */
   static column(values: ArrayLike<number>): Matrix {
     if (!values || typeof values !== "object" || typeof values.length !== "number") {
-      throw new Error(`Matrix.column: expected a list of numbers, e.g. [1, -1], got ${describe(values)}`);
+      throw new Error(messages().columnNotList(describe(values)));
     }
     const m = new Matrix(values.length, 1);
-    for (let i = 0; i < values.length; i++) m.data[i] = finite("Matrix.column", values[i], `entry ${i}`);
+    for (let i = 0; i < values.length; i++) {
+      m.data[i] = finite("Matrix.column", values[i], messages().atEntry(i));
+    }
     return m;
   }
 
@@ -84,12 +84,10 @@ export class Matrix {
   /** A copy of a flat row-major array as a rows x cols matrix (e.g. a data set stored one example per row). */
   static fromRows(values: Float32Array | ArrayLike<number>, rows: number, cols: number): Matrix {
     if (!values || typeof values.length !== "number") {
-      throw new Error(`Matrix.fromRows: expected a flat list of numbers, got ${describe(values)}`);
+      throw new Error(messages().fromRowsNotList(describe(values)));
     }
     if (values.length !== rows * cols) {
-      throw new Error(
-        `Matrix.fromRows: ${rows} x ${cols} needs ${rows * cols} values, got ${values.length}`,
-      );
+      throw new Error(messages().fromRowsValues(rows, cols, values.length));
     }
     return new Matrix(rows, cols, Float32Array.from(values)); // the constructor rejects NaN and Infinity
   }
@@ -120,7 +118,7 @@ export class Matrix {
   /** A copy of column j (one example, in the course's convention). */
   column(j: number): Float32Array {
     if (!Number.isInteger(j) || j < 0 || j >= this.cols) {
-      throw new Error(`column: index ${j} is outside a ${shapeOf(this)} matrix (0 to ${this.cols - 1})`);
+      throw new Error(messages().columnOutside(j, shapeOf(this), this.cols - 1));
     }
     const out = new Float32Array(this.rows);
     for (let i = 0; i < this.rows; i++) out[i] = this.data[i * this.cols + j];
@@ -146,7 +144,7 @@ export class Matrix {
 
   private index(what: string, i: number, j: number): number {
     if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= this.rows || j >= this.cols) {
-      throw new Error(`${what}: (${i}, ${j}) is outside a ${shapeOf(this)} matrix`);
+      throw new Error(messages().outsideMatrix(what, i, j, shapeOf(this)));
     }
     return i * this.cols + j;
   }
@@ -159,23 +157,23 @@ function shapeOf(m: Matrix): string {
 
 /** A value as an error message shows it: arrays in brackets, strings quoted, so that [1] is not read as 1. */
 function describe(v: unknown): string {
-  if (Array.isArray(v)) return `an array [${v.slice(0, 4).join(", ")}${v.length > 4 ? ", ..." : ""}]`;
-  if (typeof v === "string") return `the text "${v}"`;
-  if (v instanceof Matrix) return `a (${shapeOf(v)}) Matrix`;
+  if (Array.isArray(v)) return messages().valueArray(v.slice(0, 4).join(", "), v.length > 4);
+  if (typeof v === "string") return messages().exerciseText(JSON.stringify(v));
+  if (v instanceof Matrix) return messages().valueMatrix(shapeOf(v));
   return String(v);
 }
 
 /** Returns v if it is a finite number, else throws naming where it was found. */
 function finite(what: string, v: unknown, where: string): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new Error(`${what}: expected a finite number at ${where}, got ${describe(v)}`);
+    throw new Error(messages().notFinite(what, where, describe(v)));
   }
   return v;
 }
 
 function checkMatrix(what: string, name: string, m: unknown): asserts m is Matrix {
   if (!(m instanceof Matrix)) {
-    throw new Error(`${what}: ${name} must be a Matrix (use Matrix.from([[...]])), got ${describe(m)}`);
+    throw new Error(messages().notMatrix(what, name, describe(m)));
   }
 }
 
@@ -183,7 +181,7 @@ function checkSameShape(what: string, A: Matrix, B: Matrix): void {
   checkMatrix(what, "A", A);
   checkMatrix(what, "B", B);
   if (A.rows !== B.rows || A.cols !== B.cols) {
-    throw new Error(`${what}: shapes differ: (${shapeOf(A)}) and (${shapeOf(B)}); they must be equal`);
+    throw new Error(messages().shapesDiffer(what, shapeOf(A), shapeOf(B)));
   }
 }
 
@@ -198,10 +196,7 @@ export function matmul(A: Matrix, B: Matrix): Matrix {
   checkMatrix("matmul", "A", A);
   checkMatrix("matmul", "B", B);
   if (A.cols !== B.rows) {
-    throw new Error(
-      `matmul: cannot multiply (${shapeOf(A)}) by (${shapeOf(B)}): ` +
-        `columns of A (${A.cols}) must equal rows of B (${B.rows})`,
-    );
+    throw new Error(messages().cannotMultiply(shapeOf(A), shapeOf(B), A.cols, B.rows));
   }
   const [m, n, p] = [A.rows, A.cols, B.cols];
   const C = new Matrix(m, p);
@@ -221,10 +216,7 @@ function combine(what: string, A: Matrix, B: Matrix, op: (x: number, y: number) 
   checkMatrix(what, "B", B);
   const broadcast = B.cols === 1 && B.rows === A.rows && A.cols !== 1;
   if (!broadcast && (A.rows !== B.rows || A.cols !== B.cols)) {
-    throw new Error(
-      `${what}: shapes (${shapeOf(A)}) and (${shapeOf(B)}) do not match: B must be (${shapeOf(A)}) ` +
-        `or a column (${A.rows} x 1) applied to every column of A`,
-    );
+    throw new Error(messages().shapesMismatch(what, shapeOf(A), shapeOf(B), A.rows));
   }
   const C = new Matrix(A.rows, A.cols);
   const a = A.data, b = B.data, c = C.data, cols = A.cols;
@@ -250,7 +242,7 @@ export function sub(A: Matrix, B: Matrix): Matrix {
 /** s A: every element times the number s. */
 export function scale(A: Matrix, s: number): Matrix {
   checkMatrix("scale", "A", A);
-  finite("scale", s, "the factor s");
+  finite("scale", s, messages().scaleFactor);
   const C = new Matrix(A.rows, A.cols);
   for (let k = 0; k < A.data.length; k++) C.data[k] = s * A.data[k];
   return C;
@@ -310,10 +302,7 @@ export function sumCols(A: Matrix): Matrix {
 function checkNoNaN(what: string, A: Matrix): void {
   const k = A.data.findIndex(Number.isNaN);
   if (k >= 0) {
-    throw new Error(
-      `${what}: the (${shapeOf(A)}) matrix holds NaN at (${Math.floor(k / A.cols)}, ${k % A.cols}), ` +
-        "so no element is the largest (NaN usually means training diverged)",
-    );
+    throw new Error(messages().nanNoLargest(what, shapeOf(A), Math.floor(k / A.cols), k % A.cols));
   }
 }
 
@@ -356,9 +345,7 @@ export function selectColumns(A: Matrix, indices: ArrayLike<number>): Matrix {
   for (let k = 0; k < n; k++) {
     const j = indices[k];
     if (!Number.isInteger(j) || j < 0 || j >= A.cols) {
-      throw new Error(
-        `selectColumns: index ${j} (position ${k}) is outside a ${shapeOf(A)} matrix (0 to ${A.cols - 1})`,
-      );
+      throw new Error(messages().selectOutside(j, k, shapeOf(A), A.cols - 1));
     }
     for (let i = 0; i < A.rows; i++) C.data[i * n + k] = A.data[i * A.cols + j];
   }

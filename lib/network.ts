@@ -24,6 +24,7 @@ import {
   transpose,
 } from "./matrix.ts";
 import { relu, reluPrime, sigmoid, sigmoidPrime, softmax, tanh, tanhPrime } from "./activations.ts";
+import { messages } from "./language.ts";
 import { accuracy, checkLabels, oneHot, totalLoss } from "./loss.ts";
 import { randn, rng, shuffle } from "./random.ts";
 import {
@@ -87,7 +88,7 @@ export interface NetworkOptions {
  */
 export function outputDelta(output: Output, y: Matrix, yhat: Matrix): Matrix {
   if (output !== "softmax" && output !== "sigmoid") {
-    throw new Error(`outputDelta: output must be "softmax" or "sigmoid", got "${output}"`);
+    throw new Error(messages().outputKind("outputDelta", output));
   }
   if (output === "softmax") return sub(y, yhat);
   return hadamard(scale(yhat, -1), map(y, (v) => 1 - v));
@@ -106,30 +107,21 @@ export class Network {
   constructor(W: Matrix[], b: Matrix[], { hidden = "sigmoid", output = "softmax" }: NetworkOptions = {}) {
     checkHidden("Network", hidden);
     if (output !== "softmax" && output !== "sigmoid") {
-      throw new Error(`Network: output must be "softmax" or "sigmoid", got "${output}"`);
+      throw new Error(messages().outputKind("Network", output));
     }
     if (!Array.isArray(W) || W.length === 0 || !Array.isArray(b) || W.length !== b.length) {
-      throw new Error(
-        `Network: need one W and one b per layer (at least one layer), got ${W?.length} and ${b?.length}`,
-      );
+      throw new Error(messages().layerCount(String(W?.length), String(b?.length)));
     }
     W.forEach((Wl, k) => {
       const l = k + 1;
       if (!(Wl instanceof Matrix) || !(b[k] instanceof Matrix)) {
-        throw new Error(`Network: W^${l} and b^${l} must be Matrix objects`);
+        throw new Error(messages().layerNotMatrix(l));
       }
       if (b[k].rows !== Wl.rows || b[k].cols !== 1) {
-        throw new Error(
-          `Network: W^${l} is (${Wl.rows} x ${Wl.cols}), so b^${l} must be (${Wl.rows} x 1), got (${
-            b[k].rows
-          } x ${b[k].cols})`,
-        );
+        throw new Error(messages().biasShape(l, Wl.rows, Wl.cols, b[k].rows, b[k].cols));
       }
       if (k > 0 && Wl.cols !== W[k - 1].rows) {
-        throw new Error(
-          `Network: layer ${l - 1} has ${W[k - 1].rows} neurons, so W^${l} needs ${W[k - 1].rows} columns ` +
-            `(one weight per input), got (${Wl.rows} x ${Wl.cols})`,
-        );
+        throw new Error(messages().weightColumns(l - 1, W[k - 1].rows, l, Wl.rows, Wl.cols));
       }
     });
     W.forEach((Wl, k) => {
@@ -147,18 +139,11 @@ export class Network {
   static random(sizes: number[], options: { seed: number } & NetworkOptions): Network {
     if (!options || !Number.isInteger(options.seed)) {
       const got = options ? `seed ${options.seed}` : "no options";
-      throw new Error(
-        "Network.random: give an integer seed (the same seed gives the same weights), e.g. " +
-          `Network.random([256, 30, 10], { seed: 1 }), got ${got}`,
-      );
+      throw new Error(messages().randomSeed(got));
     }
     const { seed, hidden, output } = options;
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
-      throw new Error(
-        `Network.random: sizes must list at least 2 layer sizes >= 1, e.g. [256, 500, 10], got ${
-          JSON.stringify(sizes)
-        }`,
-      );
+      throw new Error(messages().randomSizes(JSON.stringify(sizes)));
     }
     const r = rng(seed);
     const W = sizes.slice(1).map((n, k) => {
@@ -174,14 +159,11 @@ export class Network {
   /** A network from explicit layers, one {W, b} per layer, rows of W = neurons (e.g. the lecture's example). */
   static fromWeights(layers: { W: number[][]; b: number[] }[], options: NetworkOptions = {}): Network {
     if (!Array.isArray(layers) || layers.length === 0) {
-      throw new Error("Network.fromWeights: expected a list of layers [{ W: number[][], b: number[] }, ...]");
+      throw new Error(messages().fromWeightsList);
     }
     layers.forEach((layer, k) => {
       if (!layer || !Array.isArray(layer.W) || !Array.isArray(layer.b)) {
-        const expected = "{ W: number[][] (one row per neuron), b: number[] }";
-        throw new Error(
-          `Network.fromWeights: layer ${k + 1} must be ${expected}, got ${JSON.stringify(layer)}`,
-        );
+        throw new Error(messages().fromWeightsLayer(k + 1, JSON.stringify(layer)));
       }
     });
     return new Network(
@@ -379,10 +361,7 @@ export class Network {
   /** X as a finite matrix with n_0 rows: a Matrix, nested rows (as Matrix.from), or one example's n_0 numbers. */
   private input(what: string, X: Matrix | ArrayLike<number> | number[][]): Matrix {
     if (!(X instanceof Matrix) && !(X && typeof X === "object" && typeof X.length === "number")) {
-      throw new Error(
-        `${what}: X must be a Matrix (${this.sizes[0]} x N, one example per column), nested rows ` +
-          `(number[][]) or a list of ${this.sizes[0]} numbers (one example), got ${String(X)}`,
-      );
+      throw new Error(messages().inputNotMatrix(what, this.sizes[0], String(X)));
     }
     const x = X instanceof Matrix
       ? X
@@ -391,10 +370,7 @@ export class Network {
       : Matrix.column(X as ArrayLike<number>);
     checkFinite(what, "X", x);
     if (x.rows !== this.sizes[0]) {
-      throw new Error(
-        `${what}: the input is (${x.rows} x ${x.cols}) but the network takes ${this.sizes[0]} inputs: ` +
-          `X must be (${this.sizes[0]} x N), one example per column`,
-      );
+      throw new Error(messages().inputSize(what, x.rows, x.cols, this.sizes[0]));
     }
     return x;
   }
@@ -405,6 +381,6 @@ function checkFinite(what: string, name: string, m: Matrix): void {
   const k = m.data.findIndex((v) => !Number.isFinite(v));
   if (k >= 0) {
     const i = Math.floor(k / m.cols), j = k % m.cols;
-    throw new Error(`${what}: ${name} holds ${m.data[k]} at row ${i}, column ${j}: expected finite numbers`);
+    throw new Error(messages().holdsNotFinite(what, name, m.data[k], i, j));
   }
 }

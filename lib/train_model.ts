@@ -4,6 +4,7 @@
  * lib/random.ts, not Math.random), under the course's training contract (lib/training.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
 import {
   checkEpochLoss,
@@ -74,31 +75,29 @@ export async function trainModel(
   const n = data.xs.shape[0];
   if (data.labels.length !== n || data.testLabels.length !== data.testXs.shape[0]) {
     throw new Error(
-      `trainModel: ${n} training inputs need ${n} labels (got ${data.labels.length}); ` +
-        `${data.testXs.shape[0]} test inputs need as many labels (got ${data.testLabels.length})`,
+      messages().modelLabelCount(n, data.labels.length, data.testXs.shape[0], data.testLabels.length),
     );
   }
-  if (n < 1) throw new Error("trainModel: the training set is empty");
+  if (n < 1) throw new Error(messages().setEmpty("trainModel", false));
   checkWhole("trainModel", "epochs", epochs, 1);
   checkWhole("trainModel", "batchSize", batchSize, 1);
   const etaOf = (epoch: number) => {
     const eta = typeof options.eta === "function" ? options.eta(epoch) : options.eta;
     if (typeof eta !== "number" || !Number.isFinite(eta) || eta <= 0) {
-      const which = typeof options.eta === "function" ? `eta(${epoch}) returned` : "eta is";
-      throw new Error(`trainModel: the learning rate must be a positive finite number, but ${which} ${eta}`);
+      throw new Error(
+        messages().modelEta(String(eta), typeof options.eta === "function" ? epoch : undefined),
+      );
     }
     return eta;
   };
   const classes = (model.outputs[0].shape as number[])[1];
-  for (const [what, labels] of [["training", data.labels], ["test", data.testLabels]] as const) {
+  for (const [test, labels] of [[false, data.labels], [true, data.testLabels]] as const) {
     const k = labels.findIndex((label) => label >= classes);
-    if (k >= 0) {
-      throw new Error(`trainModel: ${what} label ${labels[k]} (example ${k}) is outside 0..${classes - 1}`);
-    }
+    if (k >= 0) throw new Error(messages().modelLabel(test, labels[k], k, classes - 1));
   }
   const finite = tf.tidy(() => tf.all(tf.isFinite(data.xs)).dataSync()[0] === 1);
   if (!finite) {
-    throw new Error("trainModel: the training inputs xs hold NaN or Infinity: expected finite numbers");
+    throw new Error(messages().modelInputs);
   }
   etaOf(1); // checks the learning rate (or the schedule's first value) before anything is allocated
   const baseline = tf.memory().numTensors;

@@ -99,9 +99,7 @@ export function record(history: History, report: EpochReport): void {
 /** Throws unless `hidden` is one of the course's hidden activations, naming `what` was called. */
 export function checkHidden(what: string, hidden: unknown): Hidden {
   if (!(HIDDENS as readonly unknown[]).includes(hidden)) {
-    throw new Error(
-      `${what}: hidden must be one of ${HIDDENS.map((h) => `"${h}"`).join(", ")}, got ${String(hidden)}`,
-    );
+    throw new Error(messages().badHidden(what, HIDDENS.map((h) => `"${h}"`).join(", "), String(hidden)));
   }
   return hidden as Hidden;
 }
@@ -109,14 +107,14 @@ export function checkHidden(what: string, hidden: unknown): Hidden {
 /** Throws unless eta is a positive finite number. */
 export function checkEta(what: string, eta: unknown): void {
   if (typeof eta !== "number" || !Number.isFinite(eta) || eta <= 0) {
-    throw new Error(`${what}: the learning rate eta must be a positive finite number, got ${String(eta)}`);
+    throw new Error(messages().badEta(what, String(eta)));
   }
 }
 
 /** Throws unless `value` is a whole number >= min, naming the option. */
 export function checkWhole(what: string, name: string, value: unknown, min: number): void {
   if (!Number.isInteger(value) || (value as number) < min) {
-    throw new Error(`${what}: ${name} must be a whole number >= ${min}, got ${String(value)}`);
+    throw new Error(messages().notWhole(what, name, min, String(value)));
   }
 }
 

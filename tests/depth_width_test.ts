@@ -96,3 +96,45 @@ Deno.test("charts: one line per setting and width, one point per network", () =>
   assert.equal((points.data[0].x as number[]).length, 6);
   assert.deepEqual((points.data[1].text as string[]).slice(0, 2), ["1 x 32", "1 x 128"]);
 });
+
+Deno.test("trend lines and charts follow the notebook's language, with the English numbers", async () => {
+  const { setLanguage } = await import("../lib/language.ts");
+  const grid = [
+    result("ReLU、Adam", 1, 32, 89.9),
+    result("ReLU、Adam", 2, 32, 87.9),
+    result("ReLU、Adam", 1, 128, 91.25),
+    result("ReLU、Adam", 2, 128, 91.7),
+  ];
+  const texts = () => [...trends(grid, "depth"), ...trends(grid, "width")].map(trendText);
+  const chart = () =>
+    JSON.stringify([depthChart(grid, 3), parameterChart(grid)].map((f) => [f.data, f.layout]));
+  const [en, enChart] = [texts(), chart()];
+  assert.deepEqual(en, [
+    "ReLU、Adam, 32 neurons per layer: 89.90 -> 87.90% for 1-2 hidden layers: falls with depth",
+    "ReLU、Adam, 128 neurons per layer: 91.25 -> 91.70% for 1-2 hidden layers: stays within 1 point",
+    "ReLU、Adam, 1 hidden layer: 89.90 -> 91.25% for 32, 128 neurons per layer: rises with width",
+    "ReLU、Adam, 2 hidden layers: 87.90 -> 91.70% for 32, 128 neurons per layer: rises with width",
+  ]);
+  setLanguage("zh");
+  try {
+    assert.deepEqual(texts(), [
+      "ReLU、Adam，每层 32 个神经元：1-2 个隐藏层时为 89.90 -> 87.90%，随深度下降",
+      "ReLU、Adam，每层 128 个神经元：1-2 个隐藏层时为 91.25 -> 91.70%，变化在 1 个百分点以内",
+      "ReLU、Adam，1 个隐藏层：每层 32、128 个神经元时为 89.90 -> 91.25%，随宽度上升",
+      "ReLU、Adam，2 个隐藏层：每层 32、128 个神经元时为 87.90 -> 91.70%，随宽度上升",
+    ]);
+    const zhChart = chart();
+    for (
+      const zh of ["训练 3 轮后的测试准确率", "ReLU、Adam，每层 32 个神经元", "隐藏层数（深度）", "参数个数"]
+    ) {
+      assert.ok(zhChart.includes(zh), zh);
+    }
+    assert.ok(!/neurons|accuracy|hidden layers|parameters/.test(zhChart), "no English words left");
+    // The editions' outputs are compared by their numbers: the same ones, in any order.
+    const numbers = (s: string) => (s.match(/\d+(\.\d+)?/g) ?? []).sort();
+    assert.deepEqual(numbers(texts().join(" ")), numbers(en.join(" ")));
+  } finally {
+    setLanguage("en");
+  }
+  assert.equal(chart(), enChart, "English again once the language is set back");
+});

@@ -8,6 +8,8 @@ import { check } from "../lib/exercise.ts";
 import { Progress, trainingProgress } from "../lib/progress.ts";
 import { datasetsFigure } from "../lib/playground_planes.ts";
 import { dataset2d } from "../lib/datasets2d.ts";
+import { type GpuLike, setupBackend } from "../lib/backend.ts";
+import { type Blas, describeBlas } from "../lib/blas.ts";
 
 const hint = "each example costs ln 10";
 const han = /\p{Script=Han}/u;
@@ -47,7 +49,9 @@ Deno.test("language: both tables have the same texts, and the Chinese ones are C
     const text = typeof value === "function"
       ? (value as (...a: unknown[]) => string)("x", 1, 2, "3", "4")
       : value;
-    assert.ok(han.test(text) || /^[\w\s()]*$/.test(text), `${key}: ${text}`);
+    // Chinese, or nothing to translate: code-like words, or punctuation between the values given ("x").
+    const bare = !/\p{L}/u.test(text.replaceAll("x", ""));
+    assert.ok(han.test(text) || /^[\w\s()]*$/.test(text) || bare, `${key}: ${text}`);
   }
 });
 
@@ -149,5 +153,41 @@ Deno.test("language: the divergence error follows the language, with the same nu
       nan.message,
       /^trainTf 发散了：损失变成了 NaN，发生在第 1 轮（共 3 轮）第 4 个小批量（共 9 个）（eta = 50）。/,
     );
+  });
+});
+
+/** The numbers of a text, sorted: the two editions of a notebook are compared by them, in any order. */
+const numbers = (text: string) => (text.match(/\d+(\.\d+)?/g) ?? []).sort();
+
+Deno.test("language: the backend's reason follows the language; engine and library names stay", async () => {
+  const software = { info: { description: "llvmpipe 15.0.6", isFallbackAdapter: true }, features: new Set() };
+  const gpu: GpuLike = { requestAdapter: () => Promise.resolve(software) };
+  const en = (await setupBackend(undefined, { gpu })).reason;
+  assert.match(
+    en,
+    /^no webgpu: the only GPU adapter is a software fallback \(llvmpipe 15\.0\.6\), slower than wasm; matrix products in /,
+  );
+  await inLanguage("zh", async () => {
+    const zh = (await setupBackend(undefined, { gpu })).reason;
+    assert.match(
+      zh,
+      /^没有用 webgpu：唯一的 GPU 适配器是软件模拟的（llvmpipe 15\.0\.6），比 wasm 还慢；矩阵乘法/,
+    );
+    assert.ok(!/matrix products|thread|slower|no BLAS/.test(zh), zh);
+    assert.deepEqual(numbers(zh), numbers(en));
+    // The same choice asked again (as a second notebook cell would) is said in the language of then.
+    assert.equal((await setupBackend()).reason, zh);
+  });
+  assert.equal((await setupBackend()).reason, en);
+});
+
+Deno.test("language: the BLAS's threads in the note; the library's name as it is", async () => {
+  const blas = (threads: number | undefined) =>
+    ({ name: "OpenBLAS 0.3.21 (libopenblas.so.0)", threads }) as Blas;
+  assert.equal(describeBlas(blas(1)), "OpenBLAS 0.3.21 (libopenblas.so.0), 1 thread");
+  assert.equal(describeBlas(blas(2)), "OpenBLAS 0.3.21 (libopenblas.so.0), 2 threads");
+  await inLanguage("zh", () => {
+    assert.equal(describeBlas(blas(1)), "OpenBLAS 0.3.21 (libopenblas.so.0)，1 个线程");
+    assert.equal(describeBlas(blas(undefined)), "OpenBLAS 0.3.21 (libopenblas.so.0)，线程数由库决定");
   });
 });

@@ -26,7 +26,8 @@ export interface ErrorMessages {
   fromRowsValues: (rows: number, cols: number, given: number) => string;
   fromEmpty: string;
   fromNotRows: string;
-  fromRagged: (i: number, length: number, cols: number) => string;
+  /** Row i has `length` values (undefined: it is missing) where row 0 has `cols`. */
+  fromRagged: (i: number, length: number | undefined, cols: number) => string;
   columnNotList: (got: string) => string;
   fromRowsNotList: (got: string) => string;
   outsideMatrix: (what: string, i: number, j: number, shape: string) => string;
@@ -99,7 +100,7 @@ export const EN_ERRORS: ErrorMessages = {
   fromEmpty: "Matrix.from: expected at least one row, e.g. [[1, 2], [3, 4]], got an empty list",
   fromNotRows: "Matrix.from: expected an array of rows (number[][]), row 0 is not an array",
   fromRagged: (i, length, cols) =>
-    `Matrix.from: ragged rows: row ${i} has ${length} values but row 0 has ${cols}`,
+    `Matrix.from: ragged rows: row ${i} has ${length ?? "no"} values but row 0 has ${cols}`,
   columnNotList: (got) => `Matrix.column: expected a list of numbers, e.g. [1, -1], got ${got}`,
   fromRowsNotList: (got) => `Matrix.fromRows: expected a flat list of numbers, got ${got}`,
   outsideMatrix: (what, i, j, shape) => `${what}: (${i}, ${j}) is outside a ${shape} matrix`,
@@ -200,7 +201,9 @@ export const ZH_ERRORS: ErrorMessages = {
   fromEmpty: "Matrix.from: 至少需要一行，例如 [[1, 2], [3, 4]]，收到的是空列表",
   fromNotRows: "Matrix.from: 应是由行组成的数组（number[][]），第 0 行不是数组",
   fromRagged: (i, length, cols) =>
-    `Matrix.from: 各行长短不一：第 ${i} 行有 ${length} 个数，而第 0 行有 ${cols} 个`,
+    `Matrix.from: 各行长短不一：第 ${i} 行${
+      length === undefined ? "没有数" : `有 ${length} 个数`
+    }，而第 0 行有 ${cols} 个`,
   columnNotList: (got) => `Matrix.column: 应是一组数，例如 [1, -1]，收到的是 ${got}`,
   fromRowsNotList: (got) => `Matrix.fromRows: 应是一组平铺的数，收到的是 ${got}`,
   outsideMatrix: (what, i, j, shape) => `${what}: (${i}, ${j}) 超出了 ${shape} 矩阵的范围`,

@@ -55,7 +55,7 @@ export class Matrix {
     for (let i = 0; i < rows; i++) {
       const row = nested[i];
       if (!row || row.length !== cols) {
-        throw new Error(messages().fromRagged(i, row?.length ?? 0, cols));
+        throw new Error(messages().fromRagged(i, row?.length, cols));
       }
       for (let j = 0; j < cols; j++) {
         m.data[i * cols + j] = finite("Matrix.from", row[j], messages().atRowColumn(i, j));

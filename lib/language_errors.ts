@@ -5,10 +5,12 @@
  * wrong number of labels, an input of the wrong size for a Network, a wrong layer list, a learning rate
  * that is not a positive number. Each keeps its first words, the function's name (`matmul:`), in both.
  *
- * Left in English where they are thrown: misuse a notebook's code does not lead to (an internal
- * invariant, a gradient of the wrong shape handed to `step`, `map` without a function, an empty matrix
- * handed to `argmax...`, a corrupt digits cache, trainTf's `initial` weights) and the names inside a text
- * (`W^2`, `y[3]`, `sizes[0]`), which are code.
+ * Left in English where they are thrown: misuse that a notebook's code does not lead to, rare enough not
+ * to need a translation: an internal invariant, a gradient of the wrong shape handed to `step`, `map`
+ * without a function, `selectColumns` without a list, an empty matrix handed to `argmax...`, trainTf
+ * called without arguments or with `initial` weights of the wrong shapes, `holdOut` given no Split, the
+ * digits' files and cache (lib/data.ts), and setupBackend's settings from the environment (thread counts,
+ * a BLAS path). The names inside a text (`W^2`, `y[3]`, `sizes[0]`) are code and stay as they are.
  */
 
 /** The texts of the errors of common mistakes (a function where the text has values). */
@@ -194,7 +196,9 @@ export const ZH_ERRORS: ErrorMessages = {
   atRowColumn: (i, j) => `第 ${i} 行第 ${j} 列`,
   atEntry: (i) => `第 ${i} 项`,
   scaleFactor: "因子 s",
-  notFinite: (what, where, got) => `${what}: ${where}应是一个有限的数，收到的是 ${got}`,
+  // A space between a Latin letter, a digit or a bracket and the Chinese that follows.
+  notFinite: (what, where, got) =>
+    `${what}: ${where}${/[\w)]$/.test(where) ? " " : ""}应是一个有限的数，收到的是 ${got}`,
   matrixSize: (r, c) => `Matrix: 行数和列数必须是 >= 0 的整数，收到的是 ${r} x ${c}`,
   matrixValues: (r, c, given) => `Matrix: ${r} x ${c} 的矩阵需要 ${r * c} 个数，收到 ${given} 个`,
   fromRowsValues: (r, c, given) => `Matrix.fromRows: ${r} x ${c} 需要 ${r * c} 个数，收到 ${given} 个`,
@@ -209,7 +213,7 @@ export const ZH_ERRORS: ErrorMessages = {
   outsideMatrix: (what, i, j, shape) => `${what}: (${i}, ${j}) 超出了 ${shape} 矩阵的范围`,
   columnOutside: (j, shape, last) => `column: 下标 ${j} 超出了 ${shape} 矩阵的范围（0 到 ${last}）`,
   selectOutside: (j, k, shape, last) =>
-    `selectColumns: 下标 ${j}（第 ${k} 个）超出了 ${shape} 矩阵的范围（0 到 ${last}）`,
+    `selectColumns: 下标 ${j}（位置 ${k}）超出了 ${shape} 矩阵的范围（0 到 ${last}）`,
   notMatrix: (what, name, got) =>
     `${what}: ${name} 必须是 Matrix（请用 Matrix.from([[...]])），收到的是 ${got}`,
   shapesDiffer: (what, a, b) => `${what}: 形状不同：(${a}) 和 (${b})；两者必须相同`,

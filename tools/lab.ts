@@ -1,10 +1,10 @@
 /**
  * `deno task lab [jupyter options...]`: opens the course notebooks in Jupyter with the Deno kernel.
  *
- * Runs the set-up first (Jupyter and the kernel spec), then starts JupyterLab where it is installed (next to
- * `jupyter`, or in build/jupyterlab, where `deno task test:browser` installs it), else the classic Notebook,
- * serving notebooks/. Prints the address to open. Extra arguments go to Jupyter, e.g.
- * `deno task lab --no-browser --port 8890`. Stop it with Ctrl+C.
+ * Runs the set-up first (Jupyter and the kernel spec), then starts JupyterLab where it is installed
+ * (JUPYTER_LAB=/path, next to `jupyter`, or in build/jupyterlab, where `deno task test:browser` installs it),
+ * else the classic Notebook, serving notebooks/. Prints the address to open. Extra arguments go to Jupyter,
+ * e.g. `deno task lab --no-browser --port 8890`. Stop it with Ctrl+C.
  */
 import { BUILD_DIR, isFile, NOTEBOOKS_DIR } from "./paths.ts";
 import { findPython, jupyterBinDir, setupOrExit } from "./setup.ts";
@@ -16,9 +16,17 @@ import { findPython, jupyterBinDir, setupOrExit } from "./setup.ts";
  */
 export const LAB_VENV = `${BUILD_DIR}/jupyterlab`;
 
-/** The `jupyter-lab` command: next to `jupyter`, else in LAB_VENV; undefined where neither has one. */
+/**
+ * The `jupyter-lab` command: JUPYTER_LAB=/path/to/jupyter-lab where set, else next to `jupyter`, else in
+ * LAB_VENV; undefined where none has one. `deno task lab` and the browser test both look here.
+ */
 export function findJupyterLab(jupyter: string): string | undefined {
-  return [`${jupyterBinDir(jupyter)}/jupyter-lab`, `${LAB_VENV}/bin/jupyter-lab`].find(isFile);
+  const candidates = [
+    Deno.env.get("JUPYTER_LAB"),
+    `${jupyterBinDir(jupyter)}/jupyter-lab`,
+    `${LAB_VENV}/bin/jupyter-lab`,
+  ];
+  return candidates.find((path) => !!path && isFile(path));
 }
 
 /** The Jupyter front end to start: "lab" when JupyterLab is installed (see findJupyterLab), else "notebook". */

@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Blas } from "./blas.ts";
+import { convGradients, maxPoolGrad } from "./conv_kernels.ts";
 import { TRAIN_KERNELS } from "./train_kernels.ts";
 import { viewOf, type WasmBackend } from "./wasm_memory.ts";
 
@@ -313,6 +314,7 @@ const CONV_FIXED = Symbol.for("course.convGradFix");
  *   dC/dW[i,j,c,o] = sum_{n,y,x} xpad[n, y+i, x+j, c] dy[n,y,x,o]  = a convolution of x by dy
  *                    (x's channels as the batch, its examples as channels; dy as the filter),
  *   dC/dx = dy (padded) convolved with W rotated by 180 degrees, input and output channels swapped.
+ * Max pooling's gradient, slow in wasm, is replaced too (lib/conv_kernels.ts).
  * Returns false when the wasm backend's kernels are not there (another backend: nothing to fix).
  */
 function installWasmConvGradFix(): boolean {
@@ -322,74 +324,7 @@ function installWasmConvGradFix(): boolean {
   if (!conv || !transpose || !reverse || !pad || !baseInput) return false;
   if ((baseInput as unknown as Record<symbol, boolean>)[CONV_FIXED]) return true;
   const baseFilter = get("Conv2DBackpropFilter");
-  const geometry = (xShape: number[], filterShape: number[], attrs: Record<string, unknown>) =>
-    tf.backend_util.computeConv2DInfo(
-      xShape as [number, number, number, number],
-      filterShape as [number, number, number, number],
-      attrs.strides as number,
-      1,
-      attrs.pad as "same",
-      attrs.dimRoundingMode as "round",
-      false,
-      "channelsLast",
-    );
-  const simple = (attrs: Record<string, unknown>, g: tf.backend_util.Conv2DInfo) =>
-    (attrs.dataFormat ?? "NHWC") === "NHWC" && g.strideHeight === 1 && g.strideWidth === 1 &&
-    (attrs.dilations === undefined || attrs.dilations === 1 ||
-      (Array.isArray(attrs.dilations) && attrs.dilations.every((d) => d === 1)));
-  const free = (backend: unknown, infos: Info[]) =>
-    infos.forEach((t) => (backend as { disposeData(id: tf.DataId): void }).disposeData(t.dataId));
-
-  const filterGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-    const x = inputs.x as Info, dy = inputs.dy as Info;
-    const a = attrs as Record<string, unknown>;
-    const g = geometry(x.shape, a.filterShape as number[], a);
-    if (!simple(a, g)) {
-      if (baseFilter) return baseFilter.kernelFunc({ inputs, backend, attrs });
-      throw new Error(
-        `Conv2DBackpropFilter on wasm: only stride 1, dilation 1 and NHWC are supported, ` +
-          `got strides ${a.strides}, dilations ${a.dilations}, ${a.dataFormat}`,
-      );
-    }
-    const { top, bottom, left, right } = g.padInfo;
-    const run = (k: tf.KernelConfig, ins: tf.NamedTensorInfoMap, at: tf.NamedAttrMap) =>
-      k.kernelFunc({ inputs: ins, backend, attrs: at }) as Info;
-    const xp = run(pad, { x }, {
-      paddings: [[0, 0], [top, bottom], [left, right], [0, 0]],
-      constantValue: 0,
-    });
-    const xT = run(transpose, { x: xp }, { perm: [3, 1, 2, 0] }); // (c, h, w, n)
-    const dyT = run(transpose, { x: dy }, { perm: [1, 2, 0, 3] }); // (h, w, n, o)
-    const out = run(conv, { x: xT, filter: dyT }, {
-      strides: 1,
-      pad: "valid",
-      dataFormat: "NHWC",
-      dilations: 1,
-    });
-    const dW = run(transpose, { x: out }, { perm: [1, 2, 0, 3] }); // (i, j, c, o)
-    free(backend, [xp, xT, dyT, out]);
-    return dW;
-  };
-  const inputGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-    const dy = inputs.dy as Info, filter = inputs.filter as Info;
-    const a = attrs as Record<string, unknown>;
-    const g = geometry(a.inputShape as number[], filter.shape, a);
-    if (!simple(a, g)) return baseInput.kernelFunc({ inputs, backend, attrs });
-    const [kh, kw] = filter.shape;
-    const { top, bottom, left, right } = g.padInfo;
-    const run = (k: tf.KernelConfig, ins: tf.NamedTensorInfoMap, at: tf.NamedAttrMap) =>
-      k.kernelFunc({ inputs: ins, backend, attrs: at }) as Info;
-    const rotated = run(reverse, { x: filter }, { dims: [0, 1] });
-    const w = run(transpose, { x: rotated }, { perm: [0, 1, 3, 2] });
-    const dx = run(conv, { x: dy, filter: w }, {
-      strides: 1,
-      dataFormat: "NHWC",
-      dilations: 1,
-      pad: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]],
-    } as unknown as tf.NamedAttrMap);
-    free(backend, [rotated, w]);
-    return dx;
-  };
+  const { filterGrad, inputGrad } = convGradients({ conv, transpose, reverse, pad, baseInput, baseFilter });
   if (baseFilter) tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
   tf.registerKernel({
     kernelName: "Conv2DBackpropFilter",
@@ -399,5 +334,8 @@ function installWasmConvGradFix(): boolean {
   } as tf.KernelConfig);
   tf.unregisterKernel("Conv2DBackpropInput", "wasm");
   tf.registerKernel({ ...baseInput, kernelFunc: inputGrad, [CONV_FIXED]: true } as tf.KernelConfig);
+  const basePool = get("MaxPoolGrad");
+  if (basePool) tf.unregisterKernel("MaxPoolGrad", "wasm");
+  tf.registerKernel({ kernelName: "MaxPoolGrad", backendName: "wasm", kernelFunc: maxPoolGrad });
   return true;
 }

@@ -1,51 +1,56 @@
 /**
  * lib/kernels.ts: the wasm kernel repairs that setupBackend installs. Reference: the cpu backend's own
- * convolution gradients (tfjs autodiff with its reference kernels). The matrix-product repair is checked
+ * convolution and max-pooling gradients (tfjs autodiff with its reference kernels). The matrix-product repair is checked
  * against the cpu backend in tests/backend_test.ts.
  */
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./assert.ts";
 import { setupBackend } from "../lib/backend.ts";
 import { installKernelRepairs } from "../lib/kernels.ts";
+import { maxPoolGrad } from "../lib/conv_kernels.ts";
 
-Deno.test('setupBackend("wasm") repairs convolution gradients: they equal the cpu backend\'s', async () => {
+Deno.test("convolutions on wasm, with the BLAS on and off, and their repaired gradients equal the cpu backend's", async () => {
   type Shape4 = [number, number, number, number];
-  const cases: { x: Shape4; w: Shape4; pad: "same" | "valid" }[] = [
+  type Case = { x: Shape4; w: Shape4; pad: "same" | "valid" };
+  const cases: Case[] = [
     { x: [3, 7, 7, 2], w: [3, 3, 2, 4], pad: "same" },
     { x: [3, 7, 7, 2], w: [3, 3, 2, 4], pad: "valid" },
     { x: [2, 8, 6, 3], w: [5, 2, 3, 2], pad: "same" }, // non-square kernel, non-square image
     { x: [2, 9, 9, 1], w: [4, 4, 1, 3], pad: "same" }, // even kernel: padding differs top / bottom
   ];
-  const gradients = () =>
-    cases.map(({ x, w, pad }) =>
+  const results = (list: Case[]) =>
+    list.map(({ x, w, pad }) =>
       tf.tidy(() => {
         const xs = tf.randomNormal(x, 0, 1, "float32", 1) as tf.Tensor4D;
         const ws = tf.randomNormal(w, 0, 1, "float32", 2) as tf.Tensor4D;
-        const f = (a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad)));
-        return tf.grads(f)([xs, ws]).map((g) => Array.from(g.dataSync()));
+        const y = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad);
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(y(a, b)));
+        return [y(xs, ws), ...tf.grads(f)([xs, ws])].map((g) => Array.from(g.dataSync()));
       })
     );
   await setupBackend("cpu");
-  const reference = gradients();
-  await setupBackend("wasm");
-  assert.equal(installKernelRepairs(), true, "a second install changes nothing");
-  for (const kernel of ["Conv2DBackpropFilter", "Conv2DBackpropInput"]) {
-    const config = tf.getKernel(kernel, "wasm") as unknown as Record<symbol, boolean>;
-    assert.ok(config[Symbol.for("course.convGradFix")], `${kernel} on wasm is the repaired kernel`);
+  const reference = results(cases);
+  for (const blas of [true, false]) {
+    await setupBackend("wasm", { blas });
+    assert.equal(installKernelRepairs(), true, "a second install changes nothing");
+    for (const kernel of ["Conv2DBackpropFilter", "Conv2DBackpropInput"]) {
+      const config = tf.getKernel(kernel, "wasm") as unknown as Record<symbol, boolean>;
+      assert.ok(config[Symbol.for("course.convGradFix")], `${kernel} on wasm is the course's kernel`);
+    }
+    const before = tf.memory().numTensors;
+    const got = results(cases);
+    assert.equal(tf.memory().numTensors, before, "tensors left behind");
+    got.forEach((triple, c) =>
+      triple.forEach((values, k) => {
+        const ref = reference[c][k];
+        const scale = Math.max(...ref.map(Math.abs));
+        const err = Math.max(...values.map((v, i) => Math.abs(v - ref[i])));
+        const what = ["y", "dx", "dW"][k];
+        assert.ok(err <= 1e-5 * scale, `blas ${blas}, case ${c} ${what}: max error ${err} (scale ${scale})`);
+      })
+    );
   }
-  const before = tf.memory().numTensors;
-  const got = gradients();
-  assert.equal(tf.memory().numTensors, before, "tensors left behind");
-  got.forEach((pair, c) =>
-    pair.forEach((values, k) => {
-      const ref = reference[c][k];
-      const scale = Math.max(...ref.map(Math.abs));
-      const err = Math.max(...values.map((v, i) => Math.abs(v - ref[i])));
-      assert.ok(err <= 1e-5 * scale, `case ${c} ${k === 0 ? "dx" : "dW"}: max error ${err} (scale ${scale})`);
-    })
-  );
-  // Stride 2 is not covered by the fix and wasm has no kernel of its own for it: a clear error.
+  // Stride 2 is not covered by the repair and wasm has no kernel of its own: a clear error.
   assert.throws(
     () =>
       tf.tidy(() =>
@@ -55,4 +60,36 @@ Deno.test('setupBackend("wasm") repairs convolution gradients: they equal the cp
       ),
     /stride 1/,
   );
+  await setupBackend("wasm");
+});
+
+Deno.test("max pooling's gradient on wasm equals the cpu backend's, ties and overlapping windows included", async () => {
+  type Shape4 = [number, number, number, number];
+  const cases: { x: Shape4; size: number; stride: number; pad: "same" | "valid" }[] = [
+    { x: [3, 8, 8, 4], size: 2, stride: 2, pad: "valid" }, // the CNN's pooling
+    { x: [2, 7, 5, 3], size: 3, stride: 1, pad: "same" }, // overlapping windows, padding
+    { x: [2, 9, 9, 2], size: 3, stride: 2, pad: "same" },
+    { x: [1, 5, 6, 1], size: 2, stride: 2, pad: "valid" }, // a column left over
+  ];
+  const gradients = () =>
+    cases.map(({ x, size, stride, pad }, k) =>
+      tf.tidy(() => {
+        // Rounded ReLU outputs: many windows hold ties (zeros, equal values).
+        const xs = tf.round(tf.relu(tf.randomNormal(x, 0, 2, "float32", 10 + k))) as tf.Tensor4D;
+        const weights = tf.randomNormal(tf.maxPool(xs, size, stride, pad).shape, 0, 1, "float32", 20 + k);
+        const f = (a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, stride, pad), weights));
+        return Array.from(tf.grad(f)(xs).dataSync());
+      })
+    );
+  await setupBackend("cpu");
+  const reference = gradients();
+  await setupBackend("wasm");
+  assert.equal(tf.getKernel("MaxPoolGrad", "wasm")?.kernelFunc, maxPoolGrad, "the course's kernel runs");
+  const before = tf.memory().numTensors;
+  const got = gradients();
+  assert.equal(tf.memory().numTensors, before, "tensors left behind");
+  got.forEach((values, c) => {
+    const err = Math.max(...values.map((v, i) => Math.abs(v - reference[c][i])));
+    assert.ok(err <= 1e-6, `case ${c}: max error ${err}`);
+  });
 });

@@ -1,0 +1,158 @@
+/**
+ * The convolution and pooling kernels of the course's CNN on tfjs-backend-wasm 4.22 (lib/kernels.ts registers
+ * them): its convolution gradients written as forward convolutions, and max pooling's gradient.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { viewOf, type WasmBackend } from "./wasm_memory.ts";
+
+type Info = tf.TensorInfo;
+
+/** The wasm kernels the convolution gradients are built from (`baseFilter` may be missing). */
+export interface ConvParts {
+  conv: tf.KernelConfig;
+  transpose: tf.KernelConfig;
+  reverse: tf.KernelConfig;
+  pad: tf.KernelConfig;
+  baseInput: tf.KernelConfig;
+  baseFilter?: tf.KernelConfig;
+}
+
+/**
+ * Both convolution gradients as ordinary forward convolutions, which run on the fast XNNPACK kernel (stride
+ * 1, NHWC; other cases fall back to tfjs's own kernels):
+ *   dC/dW[i,j,c,o] = sum_{n,y,x} xpad[n, y+i, x+j, c] dy[n,y,x,o]  = a convolution of x by dy
+ *                    (x's channels as the batch, its examples as channels; dy as the filter),
+ *   dC/dx = dy (padded) convolved with W rotated by 180 degrees, input and output channels swapped.
+ */
+export function convGradients(
+  { conv, transpose, reverse, pad, baseInput, baseFilter }: ConvParts,
+): { filterGrad: tf.KernelFunc; inputGrad: tf.KernelFunc } {
+  const geometry = (xShape: number[], filterShape: number[], attrs: Record<string, unknown>) =>
+    tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      attrs.strides as number,
+      1,
+      attrs.pad as "same",
+      attrs.dimRoundingMode as "round",
+      false,
+      "channelsLast",
+    );
+  const simple = (attrs: Record<string, unknown>, g: tf.backend_util.Conv2DInfo) =>
+    (attrs.dataFormat ?? "NHWC") === "NHWC" && g.strideHeight === 1 && g.strideWidth === 1 &&
+    (attrs.dilations === undefined || attrs.dilations === 1 ||
+      (Array.isArray(attrs.dilations) && attrs.dilations.every((d) => d === 1)));
+  const free = (backend: unknown, infos: Info[]) =>
+    infos.forEach((t) => (backend as { disposeData(id: tf.DataId): void }).disposeData(t.dataId));
+
+  const filterGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const x = inputs.x as Info, dy = inputs.dy as Info;
+    const a = attrs as Record<string, unknown>;
+    const g = geometry(x.shape, a.filterShape as number[], a);
+    if (!simple(a, g)) {
+      if (baseFilter) return baseFilter.kernelFunc({ inputs, backend, attrs });
+      throw new Error(
+        `Conv2DBackpropFilter on wasm: only stride 1, dilation 1 and NHWC are supported, ` +
+          `got strides ${a.strides}, dilations ${a.dilations}, ${a.dataFormat}`,
+      );
+    }
+    const { top, bottom, left, right } = g.padInfo;
+    const run = (k: tf.KernelConfig, ins: tf.NamedTensorInfoMap, at: tf.NamedAttrMap) =>
+      k.kernelFunc({ inputs: ins, backend, attrs: at }) as Info;
+    const xp = run(pad, { x }, {
+      paddings: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      constantValue: 0,
+    });
+    const xT = run(transpose, { x: xp }, { perm: [3, 1, 2, 0] }); // (c, h, w, n)
+    const dyT = run(transpose, { x: dy }, { perm: [1, 2, 0, 3] }); // (h, w, n, o)
+    const out = run(conv, { x: xT, filter: dyT }, {
+      strides: 1,
+      pad: "valid",
+      dataFormat: "NHWC",
+      dilations: 1,
+    });
+    const dW = run(transpose, { x: out }, { perm: [1, 2, 0, 3] }); // (i, j, c, o)
+    free(backend, [xp, xT, dyT, out]);
+    return dW;
+  };
+  const inputGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const dy = inputs.dy as Info, filter = inputs.filter as Info;
+    const a = attrs as Record<string, unknown>;
+    const g = geometry(a.inputShape as number[], filter.shape, a);
+    if (!simple(a, g)) return baseInput.kernelFunc({ inputs, backend, attrs });
+    const [kh, kw] = filter.shape;
+    const { top, bottom, left, right } = g.padInfo;
+    const run = (k: tf.KernelConfig, ins: tf.NamedTensorInfoMap, at: tf.NamedAttrMap) =>
+      k.kernelFunc({ inputs: ins, backend, attrs: at }) as Info;
+    const rotated = run(reverse, { x: filter }, { dims: [0, 1] });
+    const w = run(transpose, { x: rotated }, { perm: [0, 1, 3, 2] });
+    const dx = run(conv, { x: dy, filter: w }, {
+      strides: 1,
+      dataFormat: "NHWC",
+      dilations: 1,
+      pad: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]],
+    } as unknown as tf.NamedAttrMap);
+    free(backend, [rotated, w]);
+    return dx;
+  };
+  return { filterGrad, inputGrad };
+}
+
+/**
+ * Max pooling's gradient: each output's dy goes to the input that was the maximum of its window (the first
+ * one, in reading order, when several tie, as tfjs's reference kernels choose), summed where windows
+ * overlap. One pass over the windows; wasm's own kernel is far slower.
+ */
+export const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = backend as unknown as WasmBackend;
+  const input = inputs.input as Info, dy = inputs.dy as Info;
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: "valid" | "same" | number;
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  };
+  const g = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const dxInfo = wasm.makeOutput(input.shape, "float32");
+  // Views only now: makeOutput may have grown the memory.
+  const x = viewOf(wasm, input), dyValues = viewOf(wasm, dy), dx = viewOf(wasm, dxInfo);
+  dx.fill(0);
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight, outWidth, dilationHeight, dilationWidth } = g;
+  // The window's inputs of one output position, as offsets of their first channel, in reading order.
+  const window = new Int32Array(g.effectiveFilterHeight * g.effectiveFilterWidth);
+  for (let b = 0; b < g.batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const top = oy * g.strideHeight - g.padInfo.top;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const left = ox * g.strideWidth - g.padInfo.left;
+        let size = 0;
+        for (let y = top; y < Math.min(H, top + g.effectiveFilterHeight); y += dilationHeight) {
+          if (y < 0) continue;
+          for (let xx = left; xx < Math.min(W, left + g.effectiveFilterWidth); xx += dilationWidth) {
+            if (xx >= 0) window[size++] = ((b * H + y) * W + xx) * C;
+          }
+        }
+        const out = ((b * outHeight + oy) * outWidth + ox) * C;
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity, at = -1;
+          for (let k = 0; k < size; k++) {
+            const v = x[window[k] + c];
+            if (v > best) {
+              best = v;
+              at = window[k] + c;
+            }
+          }
+          if (at >= 0) dx[at] += dyValues[out + c];
+        }
+      }
+    }
+  }
+  return dxInfo;
+};

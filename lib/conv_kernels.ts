@@ -156,3 +156,30 @@ export const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   }
   return dxInfo;
 };
+
+/**
+ * A sum over every axis but the last, as a convolution's bias gradient needs (dC/db_o = sum over examples
+ * and positions of dy[..., o]): one pass down the channels. wasm's own `Sum` first moves the summed axes last
+ * with a slow transpose. Any other sum goes to `base`, wasm's kernel.
+ */
+export function sumOverLeadingAxes(base: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as Info;
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const rank = x.shape.length;
+    // A matrix's transpose is fast in wasm: only images (rank 3 and more) take this road.
+    const leading = rank >= 3 && axes.length === rank - 1 && axes.every((a, k) => a === k);
+    if (!leading || x.dtype !== "float32") return base(args);
+    const wasm = args.backend as unknown as WasmBackend;
+    const C = x.shape[rank - 1];
+    const outInfo = wasm.makeOutput(keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C], "float32");
+    const values = viewOf(wasm, x), out = viewOf(wasm, outInfo);
+    const sums = new Float64Array(C);
+    for (let at = 0; at < values.length; at += C) {
+      for (let c = 0; c < C; c++) sums[c] += values[at + c];
+    }
+    out.set(sums);
+    return outInfo;
+  };
+}

@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Blas } from "./blas.ts";
-import { convGradients, maxPoolGrad } from "./conv_kernels.ts";
+import { convGradients, maxPoolGrad, sumOverLeadingAxes } from "./conv_kernels.ts";
 import { TRAIN_KERNELS } from "./train_kernels.ts";
 import { viewOf, type WasmBackend } from "./wasm_memory.ts";
 
@@ -314,7 +314,8 @@ const CONV_FIXED = Symbol.for("course.convGradFix");
  *   dC/dW[i,j,c,o] = sum_{n,y,x} xpad[n, y+i, x+j, c] dy[n,y,x,o]  = a convolution of x by dy
  *                    (x's channels as the batch, its examples as channels; dy as the filter),
  *   dC/dx = dy (padded) convolved with W rotated by 180 degrees, input and output channels swapped.
- * Max pooling's gradient, slow in wasm, is replaced too (lib/conv_kernels.ts).
+ * Max pooling's gradient and the sum that gives a convolution's bias gradient, slow in wasm, are replaced
+ * too (lib/conv_kernels.ts).
  * Returns false when the wasm backend's kernels are not there (another backend: nothing to fix).
  */
 function installWasmConvGradFix(): boolean {
@@ -334,6 +335,13 @@ function installWasmConvGradFix(): boolean {
   } as tf.KernelConfig);
   tf.unregisterKernel("Conv2DBackpropInput", "wasm");
   tf.registerKernel({ ...baseInput, kernelFunc: inputGrad, [CONV_FIXED]: true } as tf.KernelConfig);
+  const sum = get("Sum");
+  if (sum) {
+    tf.unregisterKernel("Sum", "wasm");
+    tf.registerKernel(
+      { ...sum, kernelFunc: sumOverLeadingAxes(sum.kernelFunc), [CONV_FIXED]: true } as tf.KernelConfig,
+    );
+  }
   const basePool = get("MaxPoolGrad");
   if (basePool) tf.unregisterKernel("MaxPoolGrad", "wasm");
   tf.registerKernel({ kernelName: "MaxPoolGrad", backendName: "wasm", kernelFunc: maxPoolGrad });

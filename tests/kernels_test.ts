@@ -93,3 +93,31 @@ Deno.test("max pooling's gradient on wasm equals the cpu backend's, ties and ove
     assert.ok(err <= 1e-6, `case ${c}: max error ${err}`);
   });
 });
+
+Deno.test("sums over every axis but the last on wasm equal the cpu backend's; other sums are unchanged", async () => {
+  const cases: { shape: number[]; axis: number | number[]; keepDims?: boolean }[] = [
+    { shape: [64, 16, 16, 16], axis: [0, 1, 2] }, // the first convolution's bias gradient
+    { shape: [5, 4, 3, 7], axis: [2, 0, 1], keepDims: true }, // any order, kept dimensions
+    { shape: [6, 5, 3], axis: [-3, -2] },
+    { shape: [6, 5, 3], axis: [0, 2] }, // not the leading axes: wasm's own kernel
+    { shape: [50, 10], axis: 0 },
+  ];
+  const sums = () =>
+    cases.map(({ shape, axis, keepDims }, k) =>
+      tf.tidy(() => {
+        const s = tf.sum(tf.randomNormal(shape, 0, 1, "float32", 30 + k), axis, keepDims);
+        return { shape: s.shape, values: Array.from(s.dataSync()) };
+      })
+    );
+  await setupBackend("cpu");
+  const reference = sums();
+  await setupBackend("wasm");
+  const before = tf.memory().numTensors;
+  const got = sums();
+  assert.equal(tf.memory().numTensors, before, "tensors left behind");
+  got.forEach(({ shape, values }, c) => {
+    assert.deepEqual(shape, reference[c].shape, `case ${c}: shape`);
+    const err = Math.max(...values.map((v, i) => Math.abs(v - reference[c].values[i])));
+    assert.ok(err <= 1e-3, `case ${c}: max error ${err}`);
+  });
+});

@@ -3,6 +3,7 @@
  * them): its convolution gradients written as forward convolutions, and max pooling's gradient.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Blas } from "./blas.ts";
 import { viewOf, type WasmBackend } from "./wasm_memory.ts";
 
 type Info = tf.TensorInfo;
@@ -27,17 +28,6 @@ export interface ConvParts {
 export function convGradients(
   { conv, transpose, reverse, pad, baseInput, baseFilter }: ConvParts,
 ): { filterGrad: tf.KernelFunc; inputGrad: tf.KernelFunc } {
-  const geometry = (xShape: number[], filterShape: number[], attrs: Record<string, unknown>) =>
-    tf.backend_util.computeConv2DInfo(
-      xShape as [number, number, number, number],
-      filterShape as [number, number, number, number],
-      attrs.strides as number,
-      1,
-      attrs.pad as "same",
-      attrs.dimRoundingMode as "round",
-      false,
-      "channelsLast",
-    );
   const simple = (attrs: Record<string, unknown>, g: tf.backend_util.Conv2DInfo) =>
     (attrs.dataFormat ?? "NHWC") === "NHWC" && g.strideHeight === 1 && g.strideWidth === 1 &&
     (attrs.dilations === undefined || attrs.dilations === 1 ||
@@ -48,7 +38,7 @@ export function convGradients(
   const filterGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const x = inputs.x as Info, dy = inputs.dy as Info;
     const a = attrs as Record<string, unknown>;
-    const g = geometry(x.shape, a.filterShape as number[], a);
+    const g = convGeometry(x.shape, a.filterShape as number[], a);
     if (!simple(a, g)) {
       if (baseFilter) return baseFilter.kernelFunc({ inputs, backend, attrs });
       throw new Error(
@@ -78,7 +68,7 @@ export function convGradients(
   const inputGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const dy = inputs.dy as Info, filter = inputs.filter as Info;
     const a = attrs as Record<string, unknown>;
-    const g = geometry(a.inputShape as number[], filter.shape, a);
+    const g = convGeometry(a.inputShape as number[], filter.shape, a);
     if (!simple(a, g)) return baseInput.kernelFunc({ inputs, backend, attrs });
     const [kh, kw] = filter.shape;
     const { top, bottom, left, right } = g.padInfo;
@@ -182,4 +172,164 @@ export function sumOverLeadingAxes(base: tf.KernelFunc): tf.KernelFunc {
     out.set(sums);
     return outInfo;
   };
+}
+
+/** A convolution's geometry from a kernel's attributes (NHWC), as tfjs computes it. */
+function convGeometry(xShape: number[], filterShape: number[], attrs: Record<string, unknown>) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as number | [number, number],
+    (attrs.dilations ?? 1) as number | [number, number],
+    attrs.pad as "same",
+    attrs.dimRoundingMode as "round",
+    false,
+    "channelsLast",
+  );
+}
+
+/** A scratch matrix in JavaScript memory, kept between calls (a convolution's patches are megabytes). */
+let scratch = new Float32Array(0);
+function patchesBuffer(size: number): Float32Array {
+  if (scratch.length < size) scratch = new Float32Array(size);
+  return scratch.subarray(0, size);
+}
+
+/**
+ * The patches of x as the rows of one matrix P ("im2col"): row (n, oy, ox) holds the filter-sized window
+ * that output position reads, in the filter's layout (i, j, c); outside the image, zeros. Then
+ *   y = P W,   dC/dW = P^T dy,   dC/dP = dy W^T (added back into dC/dx by `addPatches`),
+ * with W as a (fh fw c_in) x c_out matrix, which is how a tfjs filter lies in memory.
+ */
+function patches(x: Float32Array, g: tf.backend_util.Conv2DInfo, P: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: C, filterHeight: fh, filterWidth: fw } = g;
+  const K = fh * fw * C, span = fw * C;
+  const contiguous = g.dilationWidth === 1;
+  let row = 0;
+  for (let n = 0; n < g.batchSize; n++) {
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      for (let ox = 0; ox < g.outWidth; ox++, row++) {
+        const x0 = ox * g.strideWidth - g.padInfo.left;
+        for (let i = 0; i < fh; i++) {
+          const y = oy * g.strideHeight - g.padInfo.top + i * g.dilationHeight;
+          const at = row * K + i * span;
+          if (y < 0 || y >= H) {
+            for (let t = 0; t < span; t++) P[at + t] = 0;
+          } else if (contiguous && x0 >= 0 && x0 + fw <= W) {
+            // The window's row lies inside the image: fw pixels of C channels, one after the other in x.
+            const from = ((n * H + y) * W + x0) * C;
+            for (let t = 0; t < span; t++) P[at + t] = x[from + t];
+          } else {
+            for (let j = 0; j < fw; j++) {
+              const xx = x0 + j * g.dilationWidth, to = at + j * C;
+              const from = ((n * H + y) * W + xx) * C;
+              const inside = xx >= 0 && xx < W;
+              for (let c = 0; c < C; c++) P[to + c] = inside ? x[from + c] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The reverse of `patches`: each row's window of dC/dP added into dC/dx (windows overlap). */
+function addPatches(dP: Float32Array, g: tf.backend_util.Conv2DInfo, dx: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: C, filterHeight: fh, filterWidth: fw } = g;
+  const K = fh * fw * C, span = fw * C;
+  const contiguous = g.dilationWidth === 1;
+  dx.fill(0);
+  let row = 0;
+  for (let n = 0; n < g.batchSize; n++) {
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      for (let ox = 0; ox < g.outWidth; ox++, row++) {
+        const x0 = ox * g.strideWidth - g.padInfo.left;
+        for (let i = 0; i < fh; i++) {
+          const y = oy * g.strideHeight - g.padInfo.top + i * g.dilationHeight;
+          if (y < 0 || y >= H) continue;
+          const at = row * K + i * span;
+          if (contiguous && x0 >= 0 && x0 + fw <= W) {
+            const to = ((n * H + y) * W + x0) * C;
+            for (let t = 0; t < span; t++) dx[to + t] += dP[at + t];
+          } else {
+            for (let j = 0; j < fw; j++) {
+              const xx = x0 + j * g.dilationWidth;
+              if (xx < 0 || xx >= W) continue;
+              const from = at + j * C, to = ((n * H + y) * W + xx) * C;
+              for (let c = 0; c < C; c++) dx[to + c] += dP[from + c];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Both convolution gradients as matrix products in the BLAS (`blas()`), through the patches matrix; each
+ * falls back to `fallback`'s kernel when no BLAS is in use or the layout is not NHWC. (The forward
+ * convolution stays on wasm's XNNPACK kernel, which is as fast.)
+ */
+export function blasConvolutionGradients(
+  blas: () => Blas | undefined,
+  fallback: { filterGrad: tf.KernelFunc; inputGrad: tf.KernelFunc },
+): { filterGrad: tf.KernelFunc; inputGrad: tf.KernelFunc } {
+  const usable = (attrs: tf.NamedAttrMap, infos: Info[]) =>
+    blas() !== undefined && (attrs.dataFormat ?? "NHWC") === "NHWC" &&
+    infos.every((t) => t.dtype === "float32");
+  const filterGrad: tf.KernelFunc = (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = inputs.x as Info, dy = inputs.dy as Info;
+    if (!usable(attrs!, [x, dy])) return fallback.filterGrad(args);
+    const wasm = backend as unknown as WasmBackend;
+    const g = convGeometry(x.shape, attrs!.filterShape as number[], attrs as Record<string, unknown>);
+    const dW = wasm.makeOutput(attrs!.filterShape as number[], "float32");
+    const rows = g.batchSize * g.outHeight * g.outWidth, K = g.filterHeight * g.filterWidth * g.inChannels;
+    const P = patchesBuffer(rows * K);
+    patches(viewOf(wasm, x), g, P);
+    blas()!.sgemm(
+      true,
+      false,
+      K,
+      g.outChannels,
+      rows,
+      1,
+      P,
+      K,
+      viewOf(wasm, dy),
+      g.outChannels,
+      0,
+      viewOf(wasm, dW),
+      g.outChannels,
+    );
+    return dW;
+  };
+  const inputGrad: tf.KernelFunc = (args) => {
+    const { inputs, backend, attrs } = args;
+    const dy = inputs.dy as Info, filter = inputs.filter as Info;
+    if (!usable(attrs!, [dy, filter])) return fallback.inputGrad(args);
+    const wasm = backend as unknown as WasmBackend;
+    const g = convGeometry(attrs!.inputShape as number[], filter.shape, attrs as Record<string, unknown>);
+    const dx = wasm.makeOutput(attrs!.inputShape as number[], "float32");
+    const rows = g.batchSize * g.outHeight * g.outWidth, K = g.filterHeight * g.filterWidth * g.inChannels;
+    const dP = patchesBuffer(rows * K);
+    blas()!.sgemm(
+      false,
+      true,
+      rows,
+      K,
+      g.outChannels,
+      1,
+      viewOf(wasm, dy),
+      g.outChannels,
+      viewOf(wasm, filter),
+      g.outChannels,
+      0,
+      dP,
+      K,
+    );
+    addPatches(dP, g, viewOf(wasm, dx));
+    return dx;
+  };
+  return { filterGrad, inputGrad };
 }

@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Blas } from "./blas.ts";
-import { convGradients, maxPoolGrad, sumOverLeadingAxes } from "./conv_kernels.ts";
+import { blasConvolutionGradients, convGradients, maxPoolGrad, sumOverLeadingAxes } from "./conv_kernels.ts";
 import { TRAIN_KERNELS } from "./train_kernels.ts";
 import { viewOf, type WasmBackend } from "./wasm_memory.ts";
 
@@ -325,7 +325,10 @@ function installWasmConvGradFix(): boolean {
   if (!conv || !transpose || !reverse || !pad || !baseInput) return false;
   if ((baseInput as unknown as Record<symbol, boolean>)[CONV_FIXED]) return true;
   const baseFilter = get("Conv2DBackpropFilter");
-  const { filterGrad, inputGrad } = convGradients({ conv, transpose, reverse, pad, baseInput, baseFilter });
+  const { filterGrad, inputGrad } = blasConvolutionGradients(
+    () => engine,
+    convGradients({ conv, transpose, reverse, pad, baseInput, baseFilter }),
+  );
   if (baseFilter) tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
   tf.registerKernel({
     kernelName: "Conv2DBackpropFilter",

@@ -118,16 +118,43 @@ export function checkWhole(what: string, name: string, value: unknown, min: numb
   }
 }
 
-/** The error a diverged training throws, in the notebook's language: what happened, where, a smaller eta to try. */
+/**
+ * The error a diverged training throws: its message in the notebook's language (what happened, where, a
+ * smaller eta to try), and the same facts as fields, for code (and tests) that must not read the wording.
+ */
+export class DivergenceError extends Error {
+  /** The training that diverged ("SGD", "trainTf", ...). */
+  readonly who: string;
+  /** What diverged: the loss, the weights, the outputs, or a loss stuck far above a guess. */
+  readonly divergence: Divergence;
+  /** Where: the epoch (of `epochs`), and the mini-batch (of `steps`) when known. */
+  readonly at: { epoch: number; epochs: number; step?: number; steps?: number };
+  /** The learning rate that diverged, and the smaller one the message suggests. */
+  readonly eta: number;
+  readonly smaller: number;
+
+  constructor(who: string, what: Divergence, at: DivergenceError["at"], eta: number) {
+    const text = messages();
+    const smaller = Number((eta / 10).toPrecision(3));
+    super(text.diverged(who, what, text.divergedWhere(at), eta, smaller));
+    this.name = "DivergenceError";
+    this.who = who;
+    this.divergence = what;
+    const { epoch, epochs, step, steps } = at;
+    this.at = step === undefined ? { epoch, epochs } : { epoch, epochs, step, steps };
+    this.eta = eta;
+    this.smaller = smaller;
+  }
+}
+
+/** The error a diverged training throws (see DivergenceError). */
 export function divergence(
   who: string,
   what: Divergence,
   at: { epoch: number; epochs: number; step?: number; steps?: number },
   eta: number,
-): Error {
-  const text = messages();
-  const smaller = Number((eta / 10).toPrecision(3));
-  return new Error(text.diverged(who, what, text.divergedWhere(at), eta, smaller));
+): DivergenceError {
+  return new DivergenceError(who, what, at, eta);
 }
 
 /**

@@ -15,7 +15,7 @@ Deno.test("notebook values: the names of binding patterns", () => {
   assert.deepEqual(patternNames("{ x }: { x: number }"), ["x"]);
 });
 
-Deno.test("notebook values: only top-level declarations, across lines", () => {
+Deno.test("notebook values: only top-level declarations, across lines, every declarator", () => {
   const source = [
     'import { Matrix } from "../lib/mod.ts";',
     "const W = Matrix.from([[1, 2]]);",
@@ -33,8 +33,30 @@ Deno.test("notebook values: only top-level declarations, across lines", () => {
     "}",
     "const g = (a: number) => a + 1;",
     "const typed: Map<string, number> = new Map();",
+    "const many = f(",
+    "  1,",
+    "  [2, 3],",
+    "), more = `a, ${b + \",\"}, c`, last = 'x, y';",
+    "const lines = [1, 2]",
+    "  .map((v) => v * 2), after = 1;",
+    "foo(1, 2);",
   ].join("\n");
-  assert.deepEqual(topLevelNames(source), ["W", "eta", "loss", "acc", "first", "second", "g", "typed"]);
+  assert.deepEqual(topLevelNames(source), [
+    "W",
+    "eta",
+    "unused",
+    "loss",
+    "acc",
+    "first",
+    "second",
+    "g",
+    "typed",
+    "many",
+    "more",
+    "last",
+    "lines",
+    "after",
+  ]);
 });
 
 Deno.test("notebook values: the probe reads every top-level variable of a run, and leaves no cell", async () => {

@@ -5,7 +5,7 @@ import { setupBackend } from "../lib/backend.ts";
 import type { Split } from "../lib/data.ts";
 import { loadDigits } from "../lib/data.ts";
 import { type TfWeights, trainTf } from "../lib/train.ts";
-import type { Hidden } from "../lib/training.ts";
+import { DivergenceError, type Hidden } from "../lib/training.ts";
 import { rng } from "../lib/random.ts";
 
 await setupBackend("wasm");
@@ -198,6 +198,28 @@ Deno.test("trainTf reports divergence with the epoch and batch where the loss be
     /trainTf diverged: the loss became (NaN|Infinity) at epoch \d+ of 3, mini-batch \d+ of \d+ \(eta = 1e\+30\)\..* try eta = 1e\+29\./,
   );
   assert.equal(tf.memory().numTensors, before);
+  // The same facts as fields, for code that must not read the (translated) message.
+  const error = await trainTf({ train: split }, {
+    sizes: [8, 30, 30, 3],
+    hidden: "relu",
+    eta: 1e30,
+    batchSize: 10,
+    epochs: 3,
+  })
+    .catch((e) => e);
+  assert.ok(error instanceof DivergenceError, String(error));
+  assert.equal(error.who, "trainTf");
+  assert.equal(error.divergence.kind, "loss");
+  assert.ok(!Number.isFinite((error.divergence as { value: number }).value));
+  assert.equal(error.at.epochs, 3);
+  assert.equal(error.at.steps, 20);
+  assert.ok(error.at.epoch >= 1 && error.at.step! >= 1 && error.at.step! <= 20, JSON.stringify(error.at));
+  assert.deepEqual([error.eta, error.smaller], [1e30, 1e29]);
+  assert.deepEqual(
+    JSON.parse(JSON.stringify(error)).at,
+    error.at,
+    "the fields are data (a notebook's values show them)",
+  );
 });
 
 Deno.test("trainTf reports a learning rate so large that the loss stays finite but huge (saturated)", async () => {

@@ -75,29 +75,69 @@ export function patternNames(pattern: string): string[] {
 }
 
 /**
+ * Where the expression starting at `i` ends: at a "," or ";" outside brackets, strings and template
+ * literals, or at a line break followed by an unindented line (the next statement), or at the end.
+ */
+function expressionEnd(text: string, i: number): number {
+  const stack: string[] = []; // open brackets, and "`" for a template literal's text
+  for (; i < text.length; i++) {
+    const c = text[i];
+    const inTemplate = stack.at(-1) === "`";
+    if (inTemplate) {
+      if (c === "\\") i++;
+      else if (c === "`") stack.pop();
+      else if (c === "$" && text[i + 1] === "{") {
+        stack.push("{");
+        i++;
+      }
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === "\\") i++;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      i--;
+    } else if (c === "`") stack.push("`");
+    else if ("([{".includes(c)) stack.push(c);
+    else if (")]}".includes(c)) stack.pop();
+    else if (stack.length === 0 && (c === "," || c === ";")) return i;
+    else if (
+      stack.length === 0 && c === "\n" && /^\S/.test(text.slice(i + 1, i + 2)) &&
+      !/^[.?:+\-*/|&)\]}]/.test(text[i + 1])
+    ) {
+      return i;
+    }
+  }
+  return text.length;
+}
+
+/**
  * The variables a cell declares at its top level: `const`, `let` and `var` statements that start a line
- * without indentation (the course's code is formatted by deno fmt, so a nested one is indented).
+ * without indentation (the course's code is formatted by deno fmt, so a nested one is indented), every
+ * declarator of `const a = 1, b = 2`.
  */
 export function topLevelNames(source: string): string[] {
   const names: string[] = [];
   const declaration = /^(?:export\s+)?(?:const|let|var)\s+/gm;
   for (const m of source.matchAll(declaration)) {
-    // The pattern runs to the first "=" (or ";", or the end) outside brackets, strings and arrows.
-    const rest = source.slice(m.index! + m[0].length);
-    let depth = 0;
-    let end = rest.length;
-    for (let i = 0; i < rest.length; i++) {
-      const c = rest[i];
-      if ("([{<".includes(c)) depth++;
-      else if (")]}>".includes(c)) depth--;
-      else if ((c === "=" || c === ";" || c === "\n") && depth <= 0) {
-        end = i;
-        break;
+    let i = m.index! + m[0].length;
+    for (;;) {
+      // The pattern runs to the "=" outside brackets (not part of "=>" or "=="), or to "," / ";" / the end.
+      let depth = 0, end = source.length;
+      for (let k = i; k < source.length; k++) {
+        const c = source[k];
+        if ("([{<".includes(c)) depth++;
+        else if (")]}>".includes(c)) depth--;
+        else if ((c === "=" || c === "," || c === ";" || c === "\n") && depth <= 0) {
+          end = k;
+          break;
+        }
       }
+      names.push(...patternNames(source.slice(i, end)));
+      const next = source[end] === "=" ? expressionEnd(source, end + 1) : end;
+      if (source[next] !== ",") break;
+      i = next + 1;
     }
-    const head = rest.slice(0, end);
-    // `const a = 1, b = 2` is not the course's style; the first binding is what counts then.
-    names.push(...patternNames(head));
   }
   return names;
 }

@@ -233,9 +233,13 @@ testEditions("03", "exercise 1's answer (dC/dw¹₁₂) is printed nowhere above
 });
 
 testEditions("03", "a far too large learning rate on the real network is detected by SGD", async (nb) => {
-  // The error's text is the library's, in the notebook's language; only that SGD threw, and said so, counts.
-  const divergence = await value<string>(nb, "divergence");
-  assert.ok(divergence.includes("SGD"), `η = 50: SGD reported no divergence ("${divergence}")`);
+  // The library's DivergenceError, read by its fields (its message is in the notebook's language).
+  const divergence = await value<{ who: string; at: { epoch: number; epochs: number }; eta: number }>(
+    nb,
+    "divergence",
+  );
+  assert.equal(divergence.who, "SGD");
+  assert.deepEqual([divergence.at.epoch, divergence.at.epochs, divergence.eta], [1, 1, 50]);
 });
 
 testEditions("03", "backpropagation agrees with finite differences and tf.grads (< 1e-3)", async (nb) => {

@@ -7,6 +7,7 @@
 import { lines } from "./plot.ts";
 import { sideBySide } from "./side_by_side.ts";
 import type { Figure } from "./plot.ts";
+import { messages } from "./language.ts";
 
 /** What a learning curve needs from a training's History: per-epoch values, test ones null when absent. */
 export interface Curves {
@@ -24,14 +25,15 @@ export function learningCurves(run: Curves, title: string): Figure {
   if (!run || !Array.isArray(run.loss) || run.loss.length === 0) {
     throw new Error("learningCurves: expected a training's History with at least one epoch");
   }
-  const training = "training digits", testing = "test digits (never trained on)";
+  const m = messages();
+  const training = m.curvesTraining, testing = m.curvesTest;
   const accuracy = lines([
     { name: training, y: run.accuracy.map((a) => 100 * a), color: "#1f77b4" },
     { name: testing, y: orGap(run.testAccuracy).map((a) => 100 * a), color: "#ff7f0e", dash: "dash" },
-  ], { title: "accuracy (%)", xTitle: "epoch", yTitle: "accuracy (%)" });
+  ], { title: m.curvesAccuracy, xTitle: m.playEpoch, yTitle: m.curvesAccuracy });
   const loss = lines([
     { name: training, y: run.loss, color: "#1f77b4" },
     { name: testing, y: orGap(run.testLoss), color: "#ff7f0e", dash: "dash" },
-  ], { title: "mean cross-entropy C per digit", xTitle: "epoch", yTitle: "mean C (log scale)", yLog: true });
+  ], { title: m.curvesLossTitle, xTitle: m.playEpoch, yTitle: m.curvesLossAxis, yLog: true });
   return sideBySide(accuracy, loss, { title });
 }

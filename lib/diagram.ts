@@ -5,6 +5,7 @@
  * here: the notebook computes the values it shows.
  */
 import { type Figure, figure, titleLayout, type Trace } from "./plot.ts";
+import { messages } from "./language.ts";
 
 /** Colours of a weight's line: positive, negative. */
 export const WEIGHT_COLORS = { positive: "#b2182b", negative: "#2166ac" } as const;
@@ -62,9 +63,10 @@ export function networkDiagram(layers: { W: number[][] }[], values: number[][], 
     hoverinfo: "none",
   });
   const widest = Math.max(...values.map((a) => a.length));
+  const m = messages();
   const name = (
     l: number,
-  ) => (l === 0 ? "input x" : l === layers.length ? `output (layer ${l})` : `layer ${l}`);
+  ) => (l === 0 ? m.plotInput("x") : l === layers.length ? m.plotOutputLayer(l) : m.plotLayer(l));
   return figure(traces, {
     title: titleLayout(title),
     xaxis: {

@@ -5,6 +5,7 @@
  * that a learner can read off row i, column j.
  */
 import { PLOT_HEIGHT } from "./jupyter.ts";
+import { messages } from "./language.ts";
 import {
   axesLayout,
   type AxesOptions,
@@ -93,7 +94,7 @@ function heatmapTrace(rows: number[][], opts: HeatmapOptions, name: string): Tra
     x: opts.x ?? rows[0].map((_, j) => j),
     y: opts.y ?? rows.map((_, i) => i),
     colorscale: opts.colorscale ?? (opts.zmid !== undefined ? "RdBu" : "Viridis"),
-    hovertemplate: "row %{y}, column %{x}: %{z}<extra></extra>",
+    hovertemplate: `${messages().heatCell}<extra></extra>`,
     xgap: cols <= 30 ? 1 : 0,
     ygap: rows.length <= 30 ? 1 : 0,
   };
@@ -258,16 +259,15 @@ export function confusion(
   const correct = counts.reduce((s, row, i) => s + row[i], 0);
   const digits = counts.map((_, i) => i);
   return heatmap(counts, {
-    title: opts.title ??
-      `Confusion matrix (${(100 * correct / t.length).toFixed(1)}% correct of ${t.length})`,
-    xTitle: "predicted digit",
-    yTitle: "true digit",
+    title: opts.title ?? messages().confusionTitle((100 * correct / t.length).toFixed(1), t.length),
+    xTitle: messages().confusionPredicted,
+    yTitle: messages().confusionTrue,
     x: digits,
     y: digits,
     colorscale: BLUES,
     annotate: 0,
     square: true,
-    colorbarTitle: "count",
+    colorbarTitle: messages().confusionCount,
     height: opts.height ?? 480,
     width: opts.width ?? 560,
   });
@@ -384,7 +384,7 @@ export function imageGrid(images: Numbers[] | Numbers, opts: ImageGridOptions): 
     zmin: lo,
     zmax: hi,
     showscale: false,
-    hovertemplate: "pixel value %{z:.2f}<extra></extra>",
+    hovertemplate: `${messages().heatPixel}<extra></extra>`,
   }], {
     title: titleLayout(titleLines.join("<br>")),
     // Square pixels (scaleanchor); the grid keeps to the left, under the title.

@@ -7,6 +7,7 @@
 import { Matrix } from "./matrix.ts";
 import { heatmaps } from "./heatmap.ts";
 import type { Figure, Trace } from "./plot.ts";
+import { messages } from "./language.ts";
 
 /** A side x side grid over [lo, hi]^2 as one batch X (2 x side^2): column r * side + c is (ticks[c], ticks[r]). */
 export interface InputPlane {
@@ -69,12 +70,12 @@ export function planeHeatmaps(
 ): Figure {
   const fig = heatmaps(panels.map((p) => ({ z: p.z, title: p.title, x: plane.ticks, y: plane.ticks })), {
     title: opts.title,
-    xTitle: "input x1",
-    yTitle: "input x2",
+    xTitle: messages().plotInput("x1"),
+    yTitle: messages().plotInput("x2"),
     zmin: 0,
     zmax: 1,
     cols: opts.cols ?? 2,
-    colorbarTitle: opts.colorbarTitle ?? "output",
+    colorbarTitle: opts.colorbarTitle ?? messages().plotOutput(),
     yUp: true,
   });
   panels.forEach((p, k) => {

@@ -13,6 +13,7 @@
  * Outside a kernel (`deno run`, tests) every call prints its text line instead. The charts (lib/plot.ts)
  * and the progress bar (lib/progress.ts) build on this module; it knows nothing of either.
  */
+import { messages } from "./language.ts";
 
 /** A Jupyter display bundle: one entry per MIME type. */
 export type Bundle = Record<string, unknown> & { "text/plain": string };
@@ -153,20 +154,19 @@ export async function show(fig: PlotlyFigure): Promise<void> {
 
 /** One line describing a figure: its title, what it draws and the axes. */
 export function describe(fig: PlotlyFigure): string {
-  const title = titleText(fig.layout.title) || "untitled";
-  const kinds = [...new Set(fig.data.map((t) => String(t.type ?? "scatter")))].join(", ");
-  const names = fig.data.map((t) => t.name).filter((n) => n !== undefined && n !== "");
-  const series = names.length > 1
-    ? `: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}`
-    : "";
-  const x = titleText((fig.layout.xaxis as PlotlyFigure["layout"] | undefined)?.title);
-  const y = titleText((fig.layout.yaxis as PlotlyFigure["layout"] | undefined)?.title);
-  const axes = x || y ? `; x: ${x || "-"}, y: ${y || "-"}` : "";
-  const n = fig.data.length;
-  const sliders = ((fig.layout.sliders ?? []) as { currentvalue?: { prefix?: string } }[])
-    .map((sl) => (sl.currentvalue?.prefix ?? "").replace(/[=:]\s*$/, "").trim()).filter((p) => p);
-  const interactive = sliders.length > 0 ? `; sliders: ${sliders.join(", ")}` : "";
-  return `[plot] ${title} (${n} ${n === 1 ? "trace" : "traces"}, ${kinds}${series}${axes}${interactive})`;
+  const m = messages();
+  const names = fig.data.map((t) => t.name).filter((n) => n !== undefined && n !== "").map(String);
+  return m.plotDescription({
+    title: titleText(fig.layout.title) || m.plotUntitled,
+    traces: fig.data.length,
+    kinds: [...new Set(fig.data.map((t) => String(t.type ?? "scatter")))].join(", "),
+    names: names.length > 1 ? names.slice(0, 10) : [],
+    more: names.length > 10,
+    x: titleText((fig.layout.xaxis as PlotlyFigure["layout"] | undefined)?.title),
+    y: titleText((fig.layout.yaxis as PlotlyFigure["layout"] | undefined)?.title),
+    sliders: ((fig.layout.sliders ?? []) as { currentvalue?: { prefix?: string } }[])
+      .map((sl) => (sl.currentvalue?.prefix ?? "").replace(/[=:]\s*$/, "").trim()).filter((p) => p),
+  });
 }
 
 function titleText(title: unknown): string {
@@ -266,11 +266,11 @@ function figureHtml(json: string, id: string, layout: PlotlyFigure["layout"]): s
   // can exist twice in a page; the figure belongs to the div next to this script, the latest one.
   // The placeholder shows where no script runs (an untrusted notebook, GitHub); tools/snapshot.ts puts a
   // picture of the plot in it. The script clears it before drawing.
-  const title = escapeHtml(titleText(layout.title) || "plot");
+  const m = messages();
+  const title = escapeHtml(titleText(layout.title));
   return `<div id="${id}" class="course-plot" style="width:${width};max-width:100%;height:${height}px;">` +
-    `<p class="course-plot-placeholder" style="color:#666;font-size:12px;margin:4px 0;">Interactive plot ` +
-    `"${title}": drawn by JavaScript when this cell runs (in Jupyter Notebook: trust the notebook or run ` +
-    `the cell).</p></div>
+    `<p class="course-plot-placeholder" style="color:#666;font-size:12px;margin:4px 0;">` +
+    `${m.plotPlaceholder(title)}</p></div>
 <script type="text/javascript">
 (function () {
   var els = document.querySelectorAll('div[id="${id}"]'), el = null;
@@ -282,7 +282,7 @@ function figureHtml(json: string, id: string, layout: PlotlyFigure["layout"]): s
   function draw() {
     el.innerHTML = "";
     window.Plotly.newPlot(el, fig.data, fig.layout, fig.config).catch(function (e) {
-      el.textContent = "The plot could not be drawn: " + e;
+      el.textContent = ${scriptSafe(JSON.stringify(m.plotFailed))} + e;
     });
   }
   if (ready()) { draw(); return; }

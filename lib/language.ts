@@ -1,15 +1,17 @@
 /**
  * The language of the text a learner sees from the library: exercise feedback, progress-bar labels, the
  * interrupt lines, the playground's titles, the backend's reason, the depth x width grid's lines and plots,
- * and the errors of common mistakes (lib/language_errors.ts). A notebook chooses it once, in its first code
- * cell, right after the import: `setLanguage("en");` (the English notebooks) or `setLanguage("zh");` (the
- * Chinese ones, in notebooks/zh/). Everything else the library says (errors of rare misuse) stays English.
+ * the errors of common mistakes (lib/language_errors.ts) and the plots' default texts (lib/language_plots.ts).
+ * A notebook chooses it once, in its first code cell, right after the import: `setLanguage("en");` (the
+ * English notebooks) or `setLanguage("zh");` (the Chinese ones, in notebooks/zh/). Everything else the library
+ * says (errors of rare misuse) stays English.
  *
  * One table, `MESSAGES`, holds every such text in both languages; library code asks `messages()` for the
  * current language's entry, so a text is never spelled in two places. A Chinese text keeps the numbers of
  * its English one: the two editions' outputs are compared number by number.
  */
 import { EN_ERRORS, type ErrorMessages, ZH_ERRORS } from "./language_errors.ts";
+import { EN_PLOTS, type PlotMessages, ZH_PLOTS } from "./language_plots.ts";
 
 /** What made a training diverge: the loss or the outputs not a number, or a loss stuck far above a guess. */
 export type Divergence =
@@ -26,7 +28,7 @@ export type Language = "en" | "zh";
 export const LANGUAGES: readonly Language[] = ["en", "zh"];
 
 /** The learner-facing texts of the library, one entry per text (a function where the text has values). */
-export interface Messages extends ErrorMessages {
+export interface Messages extends ErrorMessages, PlotMessages {
   // lib/exercise.ts
   exerciseRight: (name: string) => string;
   exerciseUnanswered: (name: string) => string;
@@ -134,6 +136,7 @@ export interface Messages extends ErrorMessages {
 
 const en: Messages = {
   ...EN_ERRORS,
+  ...EN_PLOTS,
   exerciseRight: (name) => `${name}: right.`,
   exerciseUnanswered: (name) => `${name}: no answer yet. Fill in the answer above and run the cell again.`,
   exerciseWrong: (name, hint, where) =>
@@ -254,6 +257,7 @@ const en: Messages = {
 
 const zh: Messages = {
   ...ZH_ERRORS,
+  ...ZH_PLOTS,
   exerciseRight: (name) => `${name}：正确。`,
   exerciseUnanswered: (name) => `${name}：还没有答案。请在上面填入答案，再运行这个单元格。`,
   exerciseWrong: (name, hint, where) =>
@@ -310,7 +314,7 @@ const zh: Messages = {
   playOutputHover: "P(标签 1)",
   playTrainingLoss: "训练损失",
   playHeldOutLoss: "留出损失",
-  playEpoch: "轮",
+  playEpoch: "轮次",
   playMeanLoss: "平均损失 C",
   playNetworkNote: "网络：红色 w > 0，蓝色 w < 0，越粗 |w| 越大",
   playOutputNode: (label) => `输出：标签 ${label}`,

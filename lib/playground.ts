@@ -326,14 +326,19 @@ export async function playground(options: PlaygroundOptions): Promise<Playground
     trainLoss: lossOf(net, data.train),
     testLoss: lossOf(net, data.test),
   };
-  const summary =
-    `${data.name}, network ${sizes.join("-")} ${o.hidden}, η = ${o.eta}, ${last.epoch} epochs: ` +
-    `training accuracy ${percent(result.trainAccuracy)}, held-out accuracy ${percent(result.testAccuracy)}` +
-    (note ? ` (${note})` : "");
+  const summary = messages().playSummary(
+    data.name,
+    `${sizes.join("-")} ${o.hidden}`,
+    o.eta,
+    last.epoch,
+    percent(result.trainAccuracy),
+    percent(result.testAccuracy),
+    note,
+  );
   if (show) {
     const fig = replayFigure(base, frames, note);
     const extra = {
-      "text/plain": `[plot] playground: ${summary}`,
+      "text/plain": messages().playDescription(summary),
       // The run's numbers for tools and tests, whatever language the page is written in.
       [PLAYGROUND_MIME]: {
         data: data.name,

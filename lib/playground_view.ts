@@ -347,7 +347,7 @@ export function replayFigure(
   });
   fig.layout.sliders = [{
     active: frames.length - 1,
-    currentvalue: { prefix: "epoch ", font: { size: 13 } },
+    currentvalue: { prefix: `${messages().playEpoch} `, font: { size: 13 } },
     pad: { t: 10, b: 0 },
     x: 0.6,
     len: 0.4,

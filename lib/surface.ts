@@ -5,6 +5,7 @@
  * loss, its gradient and the updates are computed in the notebook (lib/descent.ts for the valley).
  */
 import { axis, type Figure, figure, titleLayout, type Trace } from "./plot.ts";
+import { messages } from "./language.ts";
 
 /** n values from lo to hi, evenly spaced (the grid a curve or a surface is drawn on). */
 function linspace(lo: number, hi: number, n: number): number[] {
@@ -111,7 +112,7 @@ function pathTrace(run: DescentRun, extra: Trace = {}): Trace {
     y: run.path.map((p) => p[1]),
     line: { color: PATH_COLOUR },
     marker: { size: 5, color: PATH_COLOUR },
-    hovertemplate: "update %{pointNumber}: w %{x:.3f}, b %{y:.3f}<extra></extra>",
+    hovertemplate: `${messages().updateHover("w", "b")}<extra></extra>`,
     ...extra,
   };
 }
@@ -159,7 +160,9 @@ export function descentPanels(
     const window = zoomOut(run.path, opts.x, opts.y);
     const axes = { xaxis: `x${i + 1}`, yaxis: `y${i + 1}` };
     const zoomed = window.x !== opts.x || window.y !== opts.y;
-    layout[`xaxis${i + 1}`] = axis(zoomed ? `${opts.xTitle} (zoomed out)` : opts.xTitle, { range: window.x });
+    layout[`xaxis${i + 1}`] = axis(zoomed ? messages().zoomedOut(opts.xTitle) : opts.xTitle, {
+      range: window.x,
+    });
     layout[`yaxis${i + 1}`] = axis(i === 0 ? opts.yTitle : "", { range: window.y });
     if (zoomed) {
       const box = { x0: opts.x[0], x1: opts.x[1], y0: opts.y[0], y1: opts.y[1] };

@@ -6,6 +6,7 @@
  */
 import { descentPath, numericGrad, valleyGrad, valleyLoss } from "./descent.ts";
 import { axis, Figure, figure, logTicks, titleLayout, type Trace } from "./plot.ts";
+import { messages } from "./language.ts";
 
 /** n values from lo to hi, evenly spaced. */
 function linspace(lo: number, hi: number, n: number): number[] {
@@ -103,7 +104,7 @@ export function neuronExplorer(opts: NeuronExplorerOptions = {}): Figure {
     colorscale,
     hoverinfo: "skip",
     colorbar: {
-      title: { text: "output a" },
+      title: { text: messages().plotOutput("a") },
       tickvals: range0.tickvals,
       ticktext: ticks.map(String),
       len: 0.75,
@@ -129,9 +130,14 @@ export function neuronExplorer(opts: NeuronExplorerOptions = {}): Figure {
     steps: values.map((v) => ({ label: label(v), method: "restyle", args: args(v) })),
   });
   return figure([trace], {
-    title: titleLayout(opts.title ?? "One neuron: a = σ(w₁x₁ + w₂x₂ + b)"),
-    xaxis: axis("input x₁", { range: [lo, hi], constrain: "domain", zeroline: true, showgrid: false }),
-    yaxis: axis("input x₂", {
+    title: titleLayout(opts.title ?? messages().neuronTitle),
+    xaxis: axis(messages().plotInput("x₁"), {
+      range: [lo, hi],
+      constrain: "domain",
+      zeroline: true,
+      showgrid: false,
+    }),
+    yaxis: axis(messages().plotInput("x₂"), {
       range: [lo, hi],
       scaleanchor: "x",
       constrain: "domain",
@@ -196,6 +202,7 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
   const paths = rates.map((eta) => descentPath(grad, start, eta, steps));
   const losses = paths.map((p) => p.map((w) => loss(w)));
   const active = Math.min(Math.floor(rates.length / 2), rates.length - 1);
+  const m = messages();
   const traces: Trace[] = [
     {
       type: "contour",
@@ -208,9 +215,9 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
       contours: { coloring: "heatmap", showlines: true },
       line: { color: "rgba(255,255,255,0.5)", width: 0.5 },
       // The colour bar sits in the gap between the panels (0.4 to 0.63), clear of the right panel's title.
-      colorbar: { title: { text: "loss L" }, x: 0.42, xanchor: "left", len: 0.9, thickness: 14 },
+      colorbar: { title: { text: m.descentLoss }, x: 0.42, xanchor: "left", len: 0.9, thickness: 14 },
       hovertemplate: "w₁ %{x:.2f}, w₂ %{y:.2f}: L = %{z:.3f}<extra></extra>",
-      name: "loss L(w)",
+      name: m.descentLossSurface,
     },
     {
       type: "scatter",
@@ -219,8 +226,8 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
       y: paths[active].map((w) => w[1]),
       line: { color: "#d62728", width: 2 },
       marker: { size: 5, color: "#d62728" },
-      name: "updates",
-      hovertemplate: "update %{pointNumber}: w₁ %{x:.3f}, w₂ %{y:.3f}<extra></extra>",
+      name: m.descentUpdates,
+      hovertemplate: `${m.updateHover("w₁", "w₂")}<extra></extra>`,
     },
     {
       type: "scatter",
@@ -228,7 +235,7 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
       x: [start[0]],
       y: [start[1]],
       marker: { size: 13, symbol: "star", color: "#ffffff", line: { color: "#000000", width: 1 } },
-      name: "start",
+      name: m.descentStart,
       hoverinfo: "skip",
     },
     {
@@ -240,19 +247,19 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
       yaxis: "y2",
       line: { color: "#d62728", width: 2 },
       marker: { size: 4 },
-      name: "loss per update",
-      hovertemplate: "update %{x}: L = %{y:.4g}<extra></extra>",
+      name: m.descentLossPerUpdate,
+      hovertemplate: `${m.descentLossHover}<extra></extra>`,
     },
   ];
   // The loss panel's range covers every rate's losses (it stays put while the slider moves).
   const finite = losses.flat().filter((v) => Number.isFinite(v) && v > 0);
   const top = Math.max(...finite, 1e-12), bottom = Math.min(...finite, top);
   return figure(traces, {
-    title: titleLayout(opts.title ?? "Gradient descent: w ← w − η ∂L/∂w"),
-    xaxis: axis(opts.xTitle ?? "parameter w₁", { domain: [0, 0.4], range: range.x }),
-    yaxis: axis(opts.yTitle ?? "parameter w₂", { range: range.y }),
-    xaxis2: axis("update t", { domain: [0.63, 1], anchor: "y2", range: [0, steps] }),
-    yaxis2: axis("loss L (log scale)", {
+    title: titleLayout(opts.title ?? m.descentTitle),
+    xaxis: axis(opts.xTitle ?? m.descentParameter("w₁"), { domain: [0, 0.4], range: range.x }),
+    yaxis: axis(opts.yTitle ?? m.descentParameter("w₂"), { range: range.y }),
+    xaxis2: axis(m.descentUpdateAxis, { domain: [0.63, 1], anchor: "y2", range: [0, steps] }),
+    yaxis2: axis(m.descentLossAxis, {
       anchor: "x2",
       type: "log",
       range: [Math.max(Math.floor(Math.log10(bottom)) - 0.2, -6), Math.log10(top) + 0.3],
@@ -264,7 +271,7 @@ export function gradientDescentExplorer(opts: GradientDescentOptions = {}): Figu
     showlegend: false,
     sliders: [{
       active,
-      currentvalue: { prefix: "learning rate η = ", font: { size: 13 } },
+      currentvalue: { prefix: m.descentRate, font: { size: 13 } },
       x: 0,
       len: 1,
       y: -0.2,

@@ -3,6 +3,7 @@ import { assert } from "./assert.ts";
 import { learningCurves } from "../lib/curves.ts";
 import { lines } from "../lib/plot.ts";
 import { sideBySide } from "../lib/side_by_side.ts";
+import { setLanguage } from "../lib/language.ts";
 
 Deno.test("learningCurves: accuracy left, mean C right, training and test digits, one legend", () => {
   const fig = learningCurves(
@@ -41,4 +42,39 @@ Deno.test("sideBySide: names only in the right panel get their own legend entry;
   assert.deepEqual(fig.data.map((t) => t.legendgroup), ["p", "p", "q"]);
   assert.equal((fig.layout.grid as { columns: number }).columns, 2);
   assert.throws(() => sideBySide(a, b, { title: "" }), /title is required/);
+});
+
+Deno.test("learningCurves: the legend, panel titles and axes follow the language", () => {
+  const run = { loss: [0.5], accuracy: [0.8], testLoss: [0.3], testAccuracy: [0.9] };
+  const texts = () => {
+    const fig = learningCurves(run, "a run");
+    const title = (a: unknown) => (a as { title: { text: string } }).title.text;
+    return [
+      ...fig.data.slice(0, 2).map((t) => t.name),
+      ...(fig.layout.annotations as { text: string }[]).map((a) => a.text),
+      title(fig.layout.xaxis),
+      title(fig.layout.yaxis2),
+    ];
+  };
+  assert.deepEqual(texts(), [
+    "training digits",
+    "test digits (never trained on)",
+    "accuracy (%)",
+    "mean cross-entropy C per digit",
+    "epoch",
+    "mean C (log scale)",
+  ]);
+  setLanguage("zh");
+  try {
+    assert.deepEqual(texts(), [
+      "训练数字",
+      "测试数字（从未用来训练）",
+      "准确率（%）",
+      "每个数字的平均交叉熵 C",
+      "轮次",
+      "平均 C（对数坐标）",
+    ]);
+  } finally {
+    setLanguage("en");
+  }
 });

@@ -1,6 +1,7 @@
 /** lib/diagram.ts: one line per weight, coloured by sign; one circle per neuron holding its value. */
 import { assert } from "./assert.ts";
 import { networkDiagram, WEIGHT_COLORS } from "../lib/diagram.ts";
+import { setLanguage } from "../lib/language.ts";
 
 Deno.test("networkDiagram: a line per weight from neuron j to neuron i, circles with the values", () => {
   const layers = [{ W: [[1, -2], [-1, 1], [0.5, 0]] }, { W: [[3, -1, 2]] }];
@@ -22,4 +23,18 @@ Deno.test("networkDiagram: a line per weight from neuron j to neuron i, circles 
 Deno.test("networkDiagram: values that do not match the layers are refused", () => {
   assert.throws(() => networkDiagram([{ W: [[1, 2]] }], [[1, 2]], "T"), /2 lists/);
   assert.throws(() => networkDiagram([{ W: [[1, 2]] }], [[1], [0.5]], "T"), /1 neurons with 2 weights/);
+});
+
+Deno.test("networkDiagram: the layers' names follow the language", () => {
+  const ticks = () => {
+    const fig = networkDiagram([{ W: [[1, 2]] }, { W: [[1]] }], [[1, 2], [0.5], [0.25]], "T");
+    return (fig.layout.xaxis as { ticktext: string[] }).ticktext;
+  };
+  assert.deepEqual(ticks(), ["input x", "layer 1", "output (layer 2)"]);
+  setLanguage("zh");
+  try {
+    assert.deepEqual(ticks(), ["输入 x", "第 1 层", "输出（第 2 层）"]);
+  } finally {
+    setLanguage("en");
+  }
 });

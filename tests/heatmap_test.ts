@@ -2,6 +2,7 @@
 import { assert } from "./assert.ts";
 import { confusion, heatmap, heatmaps, imageGrid } from "../lib/heatmap.ts";
 import { digitColors } from "../lib/plot.ts";
+import { setLanguage } from "../lib/language.ts";
 
 const axes = { title: "T", xTitle: "x", yTitle: "y" };
 
@@ -130,4 +131,41 @@ Deno.test("heatmap: a square matrix gets a width that fits it", () => {
   const m = heatmap(Array.from({ length: 16 }, () => new Array(16).fill(0)), { ...axes, square: true });
   const width = m.layout.width as number;
   assert.ok(width > 300 && width < 600, `about the square's side plus the colour bar, got ${width}`);
+});
+
+Deno.test("confusion, heatmap, imageGrid: default titles, axes and hover texts follow the language", () => {
+  const texts = () => {
+    const c = confusion([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], { classes: 3 });
+    const h = heatmap([[1, 2]], axes);
+    const g = imageGrid([new Float32Array(16)], { side: 4, title: "T" });
+    return [
+      text(c.layout.title),
+      text((c.layout.xaxis as Record<string, unknown>).title),
+      text((c.layout.yaxis as Record<string, unknown>).title),
+      text((c.data[0].colorbar as Record<string, unknown>).title),
+      h.data[0].hovertemplate,
+      g.data[0].hovertemplate,
+    ];
+  };
+  assert.deepEqual(texts(), [
+    "Confusion matrix (66.7% correct of 6)",
+    "predicted digit",
+    "true digit",
+    "count",
+    "row %{y}, column %{x}: %{z}<extra></extra>",
+    "pixel value %{z:.2f}<extra></extra>",
+  ]);
+  setLanguage("zh");
+  try {
+    assert.deepEqual(texts(), [
+      "混淆矩阵（6 个中 66.7% 正确）",
+      "预测的数字",
+      "真实的数字",
+      "个数",
+      "第 %{y} 行，第 %{x} 列：%{z}<extra></extra>",
+      "像素值 %{z:.2f}<extra></extra>",
+    ]);
+  } finally {
+    setLanguage("en");
+  }
 });

@@ -2,6 +2,7 @@
 import { assert } from "./assert.ts";
 import { inputPlane, overPlane, planeHeatmaps } from "../lib/input_plane.ts";
 import { Matrix } from "../lib/matrix.ts";
+import { setLanguage } from "../lib/language.ts";
 
 Deno.test("inputPlane: every grid point once, as a column (x1 across, x2 by rows)", () => {
   const plane = inputPlane(-1, 1, 3);
@@ -41,4 +42,23 @@ Deno.test("planeHeatmaps: panels on one 0-1 scale, x2 upward, marks on their own
   assert.deepEqual([coloraxis.cmin, coloraxis.cmax], [0, 1]);
   assert.equal((fig.layout.yaxis as Record<string, unknown>).autorange, true);
   assert.deepEqual(fig.data[0].x, [0, 1]);
+});
+
+Deno.test("planeHeatmaps: the axes and the colour bar follow the language", () => {
+  const texts = () => {
+    const fig = planeHeatmaps(inputPlane(0, 1, 2), [{ z: [[0, 1], [1, 0]], title: "A" }], { title: "T" });
+    const title = (a: unknown) => (a as { title: { text: string } }).title.text;
+    return [
+      title(fig.layout.xaxis),
+      title(fig.layout.yaxis),
+      title((fig.layout.coloraxis as { colorbar: unknown }).colorbar),
+    ];
+  };
+  assert.deepEqual(texts(), ["input x1", "input x2", "output"]);
+  setLanguage("zh");
+  try {
+    assert.deepEqual(texts(), ["输入 x1", "输入 x2", "输出"]);
+  } finally {
+    setLanguage("en");
+  }
 });

@@ -15,6 +15,7 @@ import {
 import { figure, lines, type Trace } from "../lib/plot.ts";
 import { heatmap } from "../lib/heatmap.ts";
 import { neuronExplorer } from "../lib/widgets.ts";
+import { setLanguage } from "../lib/language.ts";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const axes = { title: "T", xTitle: "x", yTitle: "y" };
@@ -284,4 +285,26 @@ Deno.test("plotlyVersion: the version of the npm package that is read from disk"
 
 Deno.test("injectPlotly: outside a kernel it sends nothing and prints nothing", async () => {
   assert.deepEqual(await logsOf(injectPlotly), []);
+});
+
+Deno.test("describe and the placeholder follow the language; the numbers stay", () => {
+  const fig = lines([{ name: "train", y: [1] }, { name: "test", y: [2] }], {
+    title: "损失",
+    xTitle: "轮次",
+    yTitle: "L",
+  });
+  setLanguage("zh");
+  try {
+    assert.equal(describe(fig), "[图] 损失（2 组数据，scatter：train、test；横轴：轮次，纵轴：L）");
+    assert.equal(describe(figure([{ type: "bar", y: [1] }], {})), "[图] 无标题（1 组数据，bar）");
+    const html = bundle(fig, newPlotSession())["text/html"] as string;
+    assert.match(
+      html,
+      /<p class="course-plot-placeholder"[^>]*>交互图“损失”：运行这个单元格时由 JavaScript 绘制/,
+    );
+    assert.ok(html.includes(`el.textContent = "无法绘制这张图：" + e;`));
+  } finally {
+    setLanguage("en");
+  }
+  assert.equal(describe(figure([{ type: "bar", y: [1] }], {})), "[plot] untitled (1 trace, bar)");
 });

@@ -17,6 +17,7 @@ import {
 import { PLAYGROUND_GRID_N } from "../lib/playground_view.ts";
 import { boundariesFigure, deadNeurons, neuronBoundaries } from "../lib/playground_planes.ts";
 import { dataset2d } from "../lib/datasets2d.ts";
+import { setLanguage } from "../lib/language.ts";
 import { ROOT } from "../tools/paths.ts";
 
 /** A quiet run (no figure, no line printed), with the given options. */
@@ -310,4 +311,45 @@ Deno.test("playground: Kernel > Interrupt (SIGINT) stops it at the next mini-bat
   assert.equal(result.last.sliders, result.frames);
   assert.deepEqual(result.last.record.stopped, result.stopped);
   console.log(`playground: exit ${exitMs.toFixed(0)} ms after SIGINT, stopped in epoch ${stopped.epoch}`);
+});
+
+Deno.test("playground: the summary line, the text form and the epoch slider follow the language; numbers stay", async () => {
+  const shown = async () => {
+    const { calls, display } = recorder();
+    const options = {
+      data: "xor",
+      depth: 1,
+      width: 3,
+      eta: 0.1,
+      epochs: 3,
+      frames: 2,
+      seed: 1,
+      display,
+    } as const;
+    const run = await silenced(() => playground(options));
+    const final = calls.at(-1)!.bundle;
+    const fig = final["application/vnd.plotly.v1+json"] as {
+      layout: { sliders: { currentvalue: { prefix: string } }[] };
+    };
+    return { run, plain: final["text/plain"] as string, prefix: fig.layout.sliders[0].currentvalue.prefix };
+  };
+  const en = await shown();
+  const percent = (a: number) => `${(100 * a).toFixed(1)}%`;
+  const accuracies = `${percent(en.run.trainAccuracy)}, held-out accuracy ${percent(en.run.testAccuracy)}`;
+  assert.equal(en.run.summary, `xor, network 2-3-2 relu, η = 0.1, 3 epochs: training accuracy ${accuracies}`);
+  assert.equal(en.plain, `[plot] playground: ${en.run.summary}`);
+  assert.equal(en.prefix, "epoch ");
+  setLanguage("zh");
+  try {
+    const zh = await shown();
+    assert.equal(
+      zh.run.summary,
+      `xor，网络 2-3-2 relu，η = 0.1，训练 3 轮：训练准确率 ${percent(en.run.trainAccuracy)}，` +
+        `留出准确率 ${percent(en.run.testAccuracy)}`,
+    );
+    assert.equal(zh.plain, `[图] 游乐场：${zh.run.summary}`);
+    assert.equal(zh.prefix, "轮次 ");
+  } finally {
+    setLanguage("en");
+  }
 });

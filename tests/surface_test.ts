@@ -4,6 +4,7 @@
  */
 import { assert, assertClose } from "./assert.ts";
 import { descentPanels, lossCurve, lossSurface, surfaceGrid, zoomOut } from "../lib/surface.ts";
+import { setLanguage } from "../lib/language.ts";
 
 const bowl = ([w, b]: [number, number]) => (w - 1) ** 2 + 3 * (b + 0.5) ** 2;
 type Trace = { type: string; x: number[]; y: number[]; z?: number[][]; text?: string[]; xaxis?: string };
@@ -87,4 +88,31 @@ Deno.test("descentPanels and zoomOut: a path that leaves the window gets a zoome
   assert.throws(() =>
     descentPanels(bowl, [], { x: [0, 1], y: [0, 1], title: "t", xTitle: "w", yTitle: "b" })
   );
+});
+
+Deno.test("descentPanels: the zoomed-out axis and the updates' hover follow the language", () => {
+  const texts = () => {
+    const fig = descentPanels(bowl, [{ name: "large", path: [[0, 0], [9, -3]] }], {
+      x: [-2, 4],
+      y: [-1, 1],
+      title: "t",
+      xTitle: "w",
+      yTitle: "b",
+    });
+    const layout = fig.layout as { xaxis1: { title: { text: string } } };
+    return [layout.xaxis1.title.text, (fig.data[1] as { hovertemplate: string }).hovertemplate];
+  };
+  assert.deepEqual(texts(), [
+    "w (zoomed out)",
+    "update %{pointNumber}: w %{x:.3f}, b %{y:.3f}<extra></extra>",
+  ]);
+  setLanguage("zh");
+  try {
+    assert.deepEqual(texts(), [
+      "w（缩小视图）",
+      "第 %{pointNumber} 次更新：w %{x:.3f}，b %{y:.3f}<extra></extra>",
+    ]);
+  } finally {
+    setLanguage("en");
+  }
 });

@@ -2,6 +2,7 @@
 import { assert, assertClose } from "./assert.ts";
 import { describe } from "../lib/jupyter.ts";
 import { gradientDescentExplorer, neuronExplorer } from "../lib/widgets.ts";
+import { setLanguage } from "../lib/language.ts";
 
 /** The value a heatmap shows at (px, py): the brick whose centre coordinates are nearest (zsmooth false). */
 function brickAt(x: number[], y: number[], z: number[][], px: number, py: number): number {
@@ -68,4 +69,46 @@ Deno.test("gradientDescentExplorer: the paths are w <- w - eta grad L (closed fo
   const xs =
     (custom.layout.sliders as { steps: { args: [Record<string, number[][]>] }[] }[])[0].steps[0].args[0].x[0];
   assertClose(xs, [1, 0.5, 0.25], 1e-6);
+});
+
+Deno.test("neuronExplorer, gradientDescentExplorer: titles, axes, legends and sliders follow the language", () => {
+  const texts = () => [describe(neuronExplorer()), describe(gradientDescentExplorer())];
+  const [neuron, descent] = texts();
+  assert.equal(
+    neuron,
+    "[plot] One neuron: a = σ(w₁x₁ + w₂x₂ + b) (1 trace, heatmap; x: input x₁, y: input x₂; sliders: w₁, w₂, b)",
+  );
+  assert.equal(
+    descent,
+    "[plot] Gradient descent: w ← w − η ∂L/∂w (4 traces, contour, scatter: loss L(w), updates, start, " +
+      "loss per update; x: parameter w₁, y: parameter w₂; sliders: learning rate η)",
+  );
+  setLanguage("zh");
+  try {
+    const [neuronZh, descentZh] = texts();
+    assert.equal(
+      neuronZh,
+      "[图] 一个神经元：a = σ(w₁x₁ + w₂x₂ + b)（1 组数据，heatmap；横轴：输入 x₁，纵轴：输入 x₂；滑块：w₁、w₂、b）",
+    );
+    assert.equal(
+      descentZh,
+      "[图] 梯度下降：w ← w − η ∂L/∂w（4 组数据，contour, scatter：损失 L(w)、更新路径、起点、每次更新后的损失；" +
+        "横轴：参数 w₁，纵轴：参数 w₂；滑块：学习率 η）",
+    );
+    const fig = gradientDescentExplorer();
+    const layout = fig.layout as Record<string, { title: { text: string } }>;
+    assert.deepEqual([layout.xaxis2.title.text, layout.yaxis2.title.text], [
+      "更新次数 t",
+      "损失 L（对数坐标）",
+    ]);
+    assert.deepEqual(fig.data.map((t) => t.hovertemplate), [
+      "w₁ %{x:.2f}, w₂ %{y:.2f}: L = %{z:.3f}<extra></extra>",
+      "第 %{pointNumber} 次更新：w₁ %{x:.3f}，w₂ %{y:.3f}<extra></extra>",
+      undefined,
+      "第 %{x} 次更新：L = %{y:.4g}<extra></extra>",
+    ]);
+    assert.equal((neuronExplorer().data[0].colorbar as { title: { text: string } }).title.text, "输出 a");
+  } finally {
+    setLanguage("en");
+  }
 });

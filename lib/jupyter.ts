@@ -159,7 +159,7 @@ export function describe(fig: PlotlyFigure): string {
   return m.plotDescription({
     title: titleText(fig.layout.title) || m.plotUntitled,
     traces: fig.data.length,
-    kinds: [...new Set(fig.data.map((t) => String(t.type ?? "scatter")))].join(", "),
+    kinds: [...new Set(fig.data.map((t) => String(t.type ?? "scatter")))],
     names: names.length > 1 ? names.slice(0, 10) : [],
     more: names.length > 10,
     x: titleText((fig.layout.xaxis as PlotlyFigure["layout"] | undefined)?.title),

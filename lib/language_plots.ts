@@ -14,9 +14,9 @@
 /** What a plot's one-line description (text/plain) holds. */
 export interface PlotParts {
   title: string;
-  /** How many traces, and their kinds ("scatter, heatmap"). */
+  /** How many traces, and their kinds (plotly's trace types: "scatter", "heatmap"). */
   traces: number;
-  kinds: string;
+  kinds: string[];
   /** The traces' names when there are several (the first 10), `more` when there are more. */
   names: string[];
   more: boolean;
@@ -94,9 +94,8 @@ export const EN_PLOTS: PlotMessages = {
     const series = p.names.length > 1 ? `: ${p.names.join(", ")}${p.more ? ", ..." : ""}` : "";
     const axes = p.x || p.y ? `; x: ${p.x || "-"}, y: ${p.y || "-"}` : "";
     const sliders = p.sliders.length > 0 ? `; sliders: ${p.sliders.join(", ")}` : "";
-    return `[plot] ${p.title} (${p.traces} ${
-      p.traces === 1 ? "trace" : "traces"
-    }, ${p.kinds}${series}${axes}${sliders})`;
+    const traces = `${p.traces} ${p.traces === 1 ? "trace" : "traces"}`;
+    return `[plot] ${p.title} (${traces}, ${p.kinds.join(", ")}${series}${axes}${sliders})`;
   },
   plotUntitled: "untitled",
   plotPlaceholder: (title) =>
@@ -140,13 +139,22 @@ export const EN_PLOTS: PlotMessages = {
   playDescription: (summary) => `[plot] playground: ${summary}`,
 };
 
+/** plotly's trace types, as a Chinese description names them. */
+const ZH_KINDS: Record<string, string> = {
+  scatter: "曲线或散点",
+  heatmap: "热图",
+  bar: "柱状图",
+  contour: "等高线图",
+};
+
 /** The plots' texts in Simplified Chinese (the numbers of the English ones, in any order). */
 export const ZH_PLOTS: PlotMessages = {
   plotDescription: (p) => {
     const series = p.names.length > 1 ? `：${p.names.join("、")}${p.more ? "……" : ""}` : "";
     const axes = p.x || p.y ? `；横轴：${p.x || "-"}，纵轴：${p.y || "-"}` : "";
     const sliders = p.sliders.length > 0 ? `；滑块：${p.sliders.join("、")}` : "";
-    return `[图] ${p.title}（${p.traces} 组数据，${p.kinds}${series}${axes}${sliders}）`;
+    const kinds = p.kinds.map((k) => ZH_KINDS[k] ?? k).join("、");
+    return `[图] ${p.title}（${p.traces} 组数据，${kinds}${series}${axes}${sliders}）`;
   },
   plotUntitled: "无标题",
   plotPlaceholder: (title) =>

@@ -295,8 +295,8 @@ Deno.test("describe and the placeholder follow the language; the numbers stay", 
   });
   setLanguage("zh");
   try {
-    assert.equal(describe(fig), "[图] 损失（2 组数据，scatter：train、test；横轴：轮次，纵轴：L）");
-    assert.equal(describe(figure([{ type: "bar", y: [1] }], {})), "[图] 无标题（1 组数据，bar）");
+    assert.equal(describe(fig), "[图] 损失（2 组数据，曲线或散点：train、test；横轴：轮次，纵轴：L）");
+    assert.equal(describe(figure([{ type: "bar", y: [1] }], {})), "[图] 无标题（1 组数据，柱状图）");
     const html = bundle(fig, newPlotSession())["text/html"] as string;
     assert.match(
       html,

@@ -88,11 +88,11 @@ Deno.test("neuronExplorer, gradientDescentExplorer: titles, axes, legends and sl
     const [neuronZh, descentZh] = texts();
     assert.equal(
       neuronZh,
-      "[图] 一个神经元：a = σ(w₁x₁ + w₂x₂ + b)（1 组数据，heatmap；横轴：输入 x₁，纵轴：输入 x₂；滑块：w₁、w₂、b）",
+      "[图] 一个神经元：a = σ(w₁x₁ + w₂x₂ + b)（1 组数据，热图；横轴：输入 x₁，纵轴：输入 x₂；滑块：w₁、w₂、b）",
     );
     assert.equal(
       descentZh,
-      "[图] 梯度下降：w ← w − η ∂L/∂w（4 组数据，contour, scatter：损失 L(w)、更新路径、起点、每次更新后的损失；" +
+      "[图] 梯度下降：w ← w − η ∂L/∂w（4 组数据，等高线图、曲线或散点：损失 L(w)、更新路径、起点、每次更新后的损失；" +
         "横轴：参数 w₁，纵轴：参数 w₂；滑块：学习率 η）",
     );
     const fig = gradientDescentExplorer();

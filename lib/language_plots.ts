@@ -73,7 +73,9 @@ export interface PlotMessages {
   descentUpdateAxis: string;
   descentLossAxis: string;
   descentRate: string;
-  // lib/playground.ts
+  // lib/playground.ts, lib/playground_planes.ts
+  /** A data set of lib/datasets2d.ts as a title names it ("spiral"; the name given to `dataset2d` in code). */
+  datasetTitle: (name: string) => string;
   /** A playground run in one line: data, network, eta, epochs done, accuracies, and a note (stopped). */
   playSummary: (
     data: string,
@@ -133,6 +135,7 @@ export const EN_PLOTS: PlotMessages = {
   descentUpdateAxis: "update t",
   descentLossAxis: "loss L (log scale)",
   descentRate: "learning rate η = ",
+  datasetTitle: (name) => name,
   playSummary: (data, network, eta, epochs, train, heldOut, note) =>
     `${data}, network ${network}, η = ${eta}, ${epochs} epochs: training accuracy ${train}, ` +
     `held-out accuracy ${heldOut}${note ? ` (${note})` : ""}`,
@@ -145,6 +148,14 @@ const ZH_KINDS: Record<string, string> = {
   heatmap: "热图",
   bar: "柱状图",
   contour: "等高线图",
+};
+
+/** The data sets of lib/datasets2d.ts, as a Chinese title names them. */
+const ZH_DATASETS: Record<string, string> = {
+  xor: "XOR",
+  circles: "圆环",
+  gaussians: "高斯",
+  spiral: "螺旋",
 };
 
 /** The plots' texts in Simplified Chinese (the numbers of the English ones, in any order). */
@@ -191,6 +202,7 @@ export const ZH_PLOTS: PlotMessages = {
   descentUpdateAxis: "更新次数 t",
   descentLossAxis: "损失 L（对数坐标）",
   descentRate: "学习率 η = ",
+  datasetTitle: (name) => ZH_DATASETS[name] ?? name,
   playSummary: (data, network, eta, epochs, train, heldOut, note) =>
     `${data}，网络 ${network}，η = ${eta}，训练 ${epochs} 轮：训练准确率 ${train}，` +
     `留出准确率 ${heldOut}${note ? `（${note}）` : ""}`,

@@ -262,7 +262,13 @@ export async function playground(options: PlaygroundOptions): Promise<Playground
     ? new LiveView(options.display ?? defaultDisplay, o.minInterval, options.now ?? (() => performance.now()))
     : undefined;
   const base = {
-    title: messages().playTitle(data.name, sizes.join("-"), o.hidden, o.eta, o.batchSize),
+    title: messages().playTitle(
+      messages().datasetTitle(data.name),
+      sizes.join("-"),
+      o.hidden,
+      o.eta,
+      o.batchSize,
+    ),
     sizes,
     epochs: o.epochs,
     data,
@@ -327,7 +333,7 @@ export async function playground(options: PlaygroundOptions): Promise<Playground
     testLoss: lossOf(net, data.test),
   };
   const summary = messages().playSummary(
-    data.name,
+    messages().datasetTitle(data.name),
     `${sizes.join("-")} ${o.hidden}`,
     o.eta,
     last.epoch,

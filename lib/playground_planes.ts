@@ -132,7 +132,9 @@ function lineTrace({ w1, w2, b }: { w1: number; w2: number; b: number }): Trace 
 
 /** The training points of data sets, side by side. */
 export function datasetsFigure(sets: Dataset2d[], title = messages().playDatasets): Figure {
-  return planePanels(sets.map((d) => ({ title: d.name, points: d.train })), { title });
+  return planePanels(sets.map((d) => ({ title: messages().datasetTitle(d.name), points: d.train })), {
+    title,
+  });
 }
 
 /** The boundaries that trained networks ended with, side by side, each titled with its accuracies. */

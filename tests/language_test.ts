@@ -119,11 +119,17 @@ Deno.test("language: progress-bar labels in both languages", async () => {
   });
 });
 
-Deno.test("language: the playground's titles follow the language", async () => {
-  const sets = [dataset2d("xor", { points: 20, seed: 1 })];
+Deno.test("language: the playground's titles follow the language, the data sets' names too", async () => {
+  const sets = [dataset2d("xor", { points: 20, seed: 1 }), dataset2d("spiral", { points: 20, seed: 1 })];
   const title = (f: ReturnType<typeof datasetsFigure>) => JSON.stringify(f.layout.title);
+  const panels = (f: ReturnType<typeof datasetsFigure>) =>
+    (f.layout.annotations as { text: string }[]).map((a) => a.text);
   assert.match(title(datasetsFigure(sets)), /The four data sets/);
-  await inLanguage("zh", () => assert.match(title(datasetsFigure(sets)), /四个数据集/));
+  assert.deepEqual(panels(datasetsFigure(sets)), ["<b>xor</b>", "<b>spiral</b>"]);
+  await inLanguage("zh", () => {
+    assert.match(title(datasetsFigure(sets)), /四个数据集/);
+    assert.deepEqual(panels(datasetsFigure(sets)), ["<b>XOR</b>", "<b>螺旋</b>"]);
+  });
 });
 
 Deno.test("language: the divergence error follows the language, with the same numbers", async () => {

@@ -344,7 +344,7 @@ Deno.test("playground: the summary line, the text form and the epoch slider foll
     const zh = await shown();
     assert.equal(
       zh.run.summary,
-      `xor，网络 2-3-2 relu，η = 0.1，训练 3 轮：训练准确率 ${percent(en.run.trainAccuracy)}，` +
+      `XOR，网络 2-3-2 relu，η = 0.1，训练 3 轮：训练准确率 ${percent(en.run.trainAccuracy)}，` +
         `留出准确率 ${percent(en.run.testAccuracy)}`,
     );
     assert.equal(zh.plain, `[图] 游乐场：${zh.run.summary}`);

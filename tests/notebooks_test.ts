@@ -4,7 +4,7 @@
  * Key results of each notebook are asserted in tests/notebook_<nn>_test.ts with the helpers of ./notebooks.ts.
  */
 import { assert } from "./assert.ts";
-import { describeFailure, executeNotebook, listNotebooks, table } from "../tools/course.ts";
+import { courseJobs, describeFailure, executeNotebook, listNotebooks, table } from "../tools/course.ts";
 import { findJupyter, kernelSpec, kernelSpecInstalled } from "../tools/setup.ts";
 import { labArgs } from "../tools/lab.ts";
 import { errorOutputs, fixtureNotebook, outputsText, runNotebookOnce } from "./notebooks.ts";
@@ -84,3 +84,14 @@ for (const name of listNotebooks()) {
     );
   });
 }
+
+Deno.test("deno task course: notebooks at a time from --jobs, else COURSE_JOBS, else one per core", () => {
+  assert.equal(courseJobs(["--jobs=3"], "1"), 3);
+  assert.equal(courseJobs(["zh"], "1"), 1);
+  assert.equal(courseJobs([], undefined), Math.max(1, navigator.hardwareConcurrency));
+  assert.throws(
+    () => courseJobs(["--jobs=0"], undefined),
+    /--jobs \(or COURSE_JOBS\) must be a whole number >= 1, got "0"/,
+  );
+  assert.throws(() => courseJobs([], "two"), /got "two"/);
+});

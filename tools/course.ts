@@ -1,12 +1,13 @@
 /**
- * `deno task course [zh|en] [filter...] [--no-snapshot]`: executes every notebook of both editions headless with
+ * `deno task course [zh|en] [filter...] [--no-snapshot] [--jobs=N]`: executes every notebook of both editions headless with
  * the Deno kernel: the English ones in notebooks/ into build/<name>.ipynb (executed) and build/<name>.html
  * (plots included, viewable offline), the Chinese ones in notebooks/zh/ into build/zh/. `zh` (or `en`) runs
  * only that edition.
  * Prints a table (notebook, cells, seconds, status); exits non-zero naming the notebook and the cell that
  * failed, with its error. A filter argument runs only the notebooks whose name contains it. Then, where Chromium
  * is installed, tools/snapshot.ts adds a PNG picture beside each plot in build/<name>.ipynb (for GitHub and other
- * viewers that run no scripts); `--no-snapshot` skips that.
+ * viewers that run no scripts); `--no-snapshot` skips that. Notebooks run side by side, one per core
+ * (`--jobs=N` or COURSE_JOBS=N to choose; 1: one after the other, with each cell's progress shown).
  *
  * The executor is Jupyter's own (nbclient, the library behind `jupyter nbconvert --execute`), driven by the
  * small Python program tools/execute_notebook.py, so that a failure names its cell and the partial notebook is
@@ -232,6 +233,20 @@ function indent(text: string): string {
   return text.split("\n").map((l) => `    ${l}`).join("\n");
 }
 
+/**
+ * How many notebooks `deno task course` executes at a time: `--jobs=N`, else COURSE_JOBS, else one per core
+ * (each notebook's kernel computes on one thread).
+ */
+export function courseJobs(args: string[] = Deno.args, env = Deno.env.get("COURSE_JOBS")): number {
+  const given = args.find((a) => a.startsWith("--jobs="))?.slice("--jobs=".length) ?? env;
+  if (given === undefined) return Math.max(1, navigator.hardwareConcurrency || 1);
+  const jobs = Number(given);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new Error(`course: --jobs (or COURSE_JOBS) must be a whole number >= 1, got "${given}"`);
+  }
+  return jobs;
+}
+
 /** The summary table printed at the end of `deno task course`. */
 export function table(runs: NotebookRun[]): string {
   const rows = runs.map((r) => [
@@ -251,20 +266,29 @@ if (import.meta.main) {
     console.error(`course: no notebook in notebooks/ or notebooks/zh/ matches ${filters.join(", ")}`);
     Deno.exit(1);
   }
-  const runs: NotebookRun[] = [];
-  for (const name of names) {
-    console.error(`\n${name}.ipynb`);
-    const run = await executeNotebook(name);
-    runs.push(run);
-    const f = run.failure;
-    console.error(
-      run.ok
-        ? `  ok, ${run.seconds.toFixed(1)} s`
-        : f
-        ? `  FAILED at cell ${f.index} (In [${f.codeCell}]): ${f.error}`
-        : `  FAILED: ${run.problem}`,
-    );
-  }
+  // Several notebooks at a time, one per core by default: each runs on one thread (one BLAS thread too).
+  const jobs = Math.min(courseJobs(), names.length);
+  const started = performance.now();
+  const runs: NotebookRun[] = new Array(names.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const k = next++;
+      console.error(jobs > 1 ? `${names[k]}.ipynb: started` : `\n${names[k]}.ipynb`);
+      const run = runs[k] = await executeNotebook(names[k], { quiet: jobs > 1 });
+      const f = run.failure;
+      const where = jobs > 1 ? `${run.name}.ipynb: ` : "  ";
+      console.error(
+        where +
+          (run.ok
+            ? `ok, ${run.seconds.toFixed(1)} s`
+            : f
+            ? `FAILED at cell ${f.index} (In [${f.codeCell}]): ${f.error}`
+            : `FAILED: ${run.problem}`),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
   // Static pictures of the plots (image/png beside each plotly output) for viewers that run no scripts.
   if (!Deno.args.includes("--no-snapshot")) {
     console.error("\nPictures of the plots (tools/snapshot.ts):");
@@ -278,7 +302,11 @@ if (import.meta.main) {
       );
     }
   }
+  const wall = (performance.now() - started) / 1000;
   console.log(`\n${table(runs)}\n`);
+  console.log(
+    `${runs.length} notebook${runs.length === 1 ? "" : "s"} in ${wall.toFixed(1)} s, ${jobs} at a time.`,
+  );
   const failed = runs.filter((r) => !r.ok);
   for (const r of failed) console.log(describeFailure(r) + "\n");
   console.log(

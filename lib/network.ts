@@ -33,6 +33,7 @@ import {
   checkHidden,
   checkWhole,
   divergence,
+  firstNotFinite,
   type Hidden,
   type History,
   Interrupt,
@@ -378,7 +379,7 @@ export class Network {
 
 /** Throws unless every entry of m is a finite number, naming the first that is not. */
 function checkFinite(what: string, name: string, m: Matrix): void {
-  const k = m.data.findIndex((v) => !Number.isFinite(v));
+  const k = firstNotFinite(m.data);
   if (k >= 0) {
     const i = Math.floor(k / m.cols), j = k % m.cols;
     throw new Error(messages().holdsNotFinite(what, name, m.data[k], i, j));

@@ -36,6 +36,7 @@ import {
   checkWhole,
   divergence,
   type EpochReport,
+  firstNotFinite,
   type Hidden,
   type History,
   Interrupt,
@@ -83,7 +84,7 @@ function checkSplit(test: boolean, split: Split, inputs: number, classes: number
   if (split.x.length !== split.n * inputs || split.y.length !== split.n) {
     throw new Error(text.splitSize(test, split.n, inputs, split.x.length, split.y.length));
   }
-  const bad = split.x.findIndex((v) => !Number.isFinite(v));
+  const bad = firstNotFinite(split.x);
   if (bad >= 0) throw new Error(text.splitInput(test, bad, Math.floor(bad / inputs), split.x[bad]));
   const label = split.y.findIndex((v) => v >= classes);
   if (label >= 0) throw new Error(text.splitLabel(test, split.y[label], label, classes - 1));

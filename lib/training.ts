@@ -111,6 +111,15 @@ export function checkEta(what: string, eta: unknown): void {
   }
 }
 
+/**
+ * The index of the first entry that is not a finite number, or -1: a plain loop, several times faster than
+ * `findIndex` with a callback on the millions of inputs a training checks.
+ */
+export function firstNotFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
 /** Throws unless `value` is a whole number >= min, naming the option. */
 export function checkWhole(what: string, name: string, value: unknown, min: number): void {
   if (!Number.isInteger(value) || (value as number) < min) {

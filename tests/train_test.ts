@@ -5,7 +5,7 @@ import { setupBackend } from "../lib/backend.ts";
 import type { Split } from "../lib/data.ts";
 import { loadDigits } from "../lib/data.ts";
 import { type TfWeights, trainTf } from "../lib/train.ts";
-import { DivergenceError, type Hidden } from "../lib/training.ts";
+import { DivergenceError, firstNotFinite, type Hidden } from "../lib/training.ts";
 import { rng } from "../lib/random.ts";
 
 await setupBackend("wasm");
@@ -271,4 +271,11 @@ Deno.test("trainTf rejects bad input with an error naming it", async () => {
     () => trainTf({ train: { x: new Float32Array(0), y: new Uint8Array(0), n: 0 } }, ok),
     /empty/,
   );
+});
+
+Deno.test("firstNotFinite: the index of the first NaN or infinity, else -1", () => {
+  assert.equal(firstNotFinite(new Float32Array([1, 2, 3])), -1);
+  assert.equal(firstNotFinite([0, Infinity, NaN]), 1);
+  assert.equal(firstNotFinite(new Float64Array([0, 1, NaN])), 2);
+  assert.equal(firstNotFinite([]), -1);
 });

@@ -44,8 +44,9 @@
  * `--no-course`. Filters as in `deno task course` (tools/course.ts): `zh` or `en` keeps one edition, any other
  * argument the notebooks whose name contains it, in both editions; checks 5 to 7 run with no filter, with
  * `en`, or with a filter their name contains (`--only=notebook kernel_interrupt` runs check 5 alone). The last
- * line sums up like `deno test` ("ok | 38 passed | 0 failed", one test per page and front end), for CI. The
- * whole run takes about 35 minutes on a 2-core machine (the Chinese edition alone, `zh`: about 12).
+ * line sums up like `deno test` ("ok | 53 passed | 0 failed", one test per page and front end), for CI. On
+ * a 2-core machine the Chinese edition alone (`zh`, 24 pages) took 20 minutes under a load of 6-10; the
+ * whole run, not timed in one piece, about 40-45 minutes (the English part took about 20 before).
  * Needs Chromium (CHROMIUM=/path, or Debian's /usr/bin/chromium) and playwright-core (npm); without Chromium
  * it says so in one line and exits 0, as nothing could be checked.
  */

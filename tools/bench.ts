@@ -6,7 +6,8 @@
  * 256-500-500-10 sigmoid network (plain SGD, batch 100, the 8,000 training digits) for the same engines
  * (PyTorch with 1 thread and with all threads); the time a fresh process needs to import the lib and have
  * a backend ready. Medians after a warm-up. PyTorch runs beside us in one long-lived process and the
- * repetitions alternate between engines, so that a change in the machine's load hits all of them alike.
+ * repetitions alternate between engines, so that a change in the machine's load hits all of them alike,
+ * each after a pause of SETTLE_MS (a multi-threaded engine's spinning workers must not take the next one's core).
  *
  * The wasm engines (tools/bench_engines.ts): "tfjs-wasm-blas" is the course's default, matrix products in
  * the system BLAS on one thread (lib/blas.ts); "tfjs-wasm-blas-Nthreads" the same with a BLAS thread per
@@ -103,9 +104,19 @@ async function timeIt(run: () => Promise<number> | number, reps: number, budgetS
 }
 
 /**
+ * A pause before each timed run of the alternating engines: a multi-threaded engine (OpenBLAS's workers,
+ * PyTorch's) keeps its worker threads spinning for a while after its last call, and on a 2-core machine a
+ * spinning thread takes the core the next engine would use. After the pause they sleep.
+ */
+const SETTLE_MS = 300;
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
+/**
  * GFLOP/s of an n x n product, n = 128 ... 1024, engine by engine. The fast engines (wasm with and without
  * the BLAS, the child processes) alternate repetition by repetition, so that a change in the machine's
- * load hits them alike; the slow ones (seconds per product, or another tfjs backend) run one by one.
+ * load hits them alike, with a pause before each (see settle); the slow ones (seconds per product, or another tfjs backend) run one by one.
  */
 async function benchMatmul(
   engines: string[],
@@ -140,7 +151,10 @@ async function benchMatmul(
     const times = new Map(fast.map(([name]) => [name, [] as number[]]));
     for (const [, run] of fast) await run(); // warm-up
     for (let rep = 0; rep < REPS; rep++) {
-      for (const [name, run] of fast) times.get(name)!.push(await run());
+      for (const [name, run] of fast) {
+        await settle();
+        times.get(name)!.push(await run());
+      }
     }
     for (const [name, list] of times) record(name, n, median(list));
     tf.dispose([a, b]);
@@ -298,6 +312,7 @@ async function main() {
   }
   for (let rep = 0; rep < REPS; rep++) {
     for (const [name, run] of fast) {
+      await settle();
       const time = await run();
       epoch[name].push(time);
       log(`epoch ${rep + 1}/${REPS}: ${name} ${time.ms.toFixed(0)} ms (CPU ${time.cpu.toFixed(0)} ms)`);

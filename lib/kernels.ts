@@ -52,6 +52,36 @@ export function blasInUse(): Blas | undefined {
   return engine;
 }
 
+/**
+ * W <- W - op(A) op(B) in place, in the BLAS (sgemm with beta = 1): a plain SGD step with its gradient as a
+ * product (dC/dW = delta a^T), without a gradient tensor or a new W. Done only where the BLAS runs the
+ * products, on float32 matrices in wasm memory whose W nothing else shares; otherwise nothing is done and
+ * false is returned, for the caller to update W the usual way.
+ */
+export function subtractProductInPlace(
+  W: tf.Tensor,
+  A: tf.Tensor,
+  B: tf.Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+): boolean {
+  const blas = engine;
+  if (!blas || tf.getBackend() !== "wasm") return false;
+  if ([W, A, B].some((t) => t.rank !== 2 || t.dtype !== "float32")) return false;
+  const backend = tf.backend() as unknown as WasmBackend;
+  if (backend.refCount(W.dataId) !== 1) return false;
+  const [m, k] = transposeA ? [A.shape[1], A.shape[0]] : A.shape;
+  const [kB, n] = transposeB ? [B.shape[1], B.shape[0]] : B.shape;
+  if (k !== kB || W.shape[0] !== m || W.shape[1] !== n) {
+    throw new Error(
+      `subtractProductInPlace: W (${W.shape}) and op(A) op(B) (${m} x ${k} by ${kB} x ${n}) do not match`,
+    );
+  }
+  const [a, b, w] = [A, B, W].map((t) => viewOf(backend, t));
+  blas.sgemm(transposeA, transposeB, m, n, k, -1, a, A.shape[1]!, b, B.shape[1]!, 1, w, n);
+  return true;
+}
+
 /** Marker on our matrix-product kernels. */
 const FIXED = Symbol.for("course.transposeFix");
 

@@ -28,6 +28,7 @@ import { type BackendName, currentBackend, setupBackend } from "./backend.ts";
 import type { Split } from "./data.ts";
 import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
+import { subtractProductInPlace } from "./kernels.ts";
 import { activationBackward, softmaxCrossEntropy } from "./train_kernels.ts";
 import {
   checkEpochLoss,
@@ -168,17 +169,30 @@ function forward(X: tf.Tensor2D, { W, b }: Net, hidden: Hidden) {
   return { a, zRows };
 }
 
+/** A weight gradient left as the product it is, dC/dW = op(A) op(B), so that SGD can apply it in place. */
+interface Product {
+  A: tf.Tensor2D;
+  B: tf.Tensor2D;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** The product itself, as a tensor. */
+function product({ A, B, transposeA, transposeB }: Product): tf.Tensor2D {
+  return tf.matMul(A, B, transposeA, transposeB);
+}
+
 /**
  * One mini-batch: forward, backward by hand, update. X is (n_0 x B), labels the class indices. The
- * gradients handed to `update` are multiplied by `scale` (1 for Adam; the learning rate for SGD, so that its
- * update is W - grad, one operation fewer per parameter). Returns [sum of C over the batch, number correct]
- * as a tensor, left on the engine (read back once per epoch).
+ * gradients handed to `update` (dC/dW^l as products, dC/db^l as tensors) are multiplied by `scale` (1 for
+ * Adam; the learning rate for SGD, so that its update is W - grad). Returns [sum of C over the batch,
+ * number correct] as a tensor, left on the engine (read back once per epoch).
  */
 function step(
   X: tf.Tensor2D,
   labels: tf.Tensor1D,
   net: Net,
-  update: (grads: tf.Tensor[]) => void,
+  update: (dW: Product[], db: tf.Tensor[]) => void,
   hidden: Hidden,
   scale: number,
 ): tf.Tensor1D {
@@ -188,20 +202,20 @@ function step(
     const B = X.shape[1];
     // The output layer, examples in rows: delta^L transposed (B x n_L), with the batch's loss and correct.
     const [deltaRows, lossAndCorrect] = softmaxCrossEntropy(zRows, labels, scale / B);
-    const grads: tf.Tensor[] = new Array(2 * L);
-    grads[2 * L - 2] = tf.matMul(deltaRows, a[L - 1], true, true); // dC/dW^L = delta^L (a^{L-1})^T
-    grads[2 * L - 1] = tf.reshape(tf.sum(deltaRows, 0), [-1, 1]); // dC/db^L, as a column
+    const dW: Product[] = new Array(L), db: tf.Tensor[] = new Array(L);
+    dW[L - 1] = { A: deltaRows, B: a[L - 1], transposeA: true, transposeB: true }; // delta^L (a^{L-1})^T
+    db[L - 1] = tf.reshape(tf.sum(deltaRows, 0), [-1, 1]); // dC/db^L, as a column
     let delta = L > 1 // delta^{L-1} = ((W^L)^T delta^L) * sigma'(z^{L-1})
       ? activationBackward(tf.matMul(net.W[L - 1] as tf.Tensor2D, deltaRows, true, true), a[L - 1], hidden)
       : undefined;
     for (let l = L - 2; l >= 0 && delta; l--) {
-      grads[2 * l] = tf.matMul(delta, a[l], false, true); // dC/dW = delta a^T
-      grads[2 * l + 1] = tf.sum(delta, 1, true); // dC/db = delta summed over the batch
+      dW[l] = { A: delta, B: a[l], transposeA: false, transposeB: true }; // dC/dW = delta a^T
+      db[l] = tf.sum(delta, 1, true); // dC/db = delta summed over the batch
       if (l > 0) {
         delta = activationBackward(tf.matMul(net.W[l] as tf.Tensor2D, delta, true, false), a[l], hidden);
       }
     }
-    update(grads);
+    update(dW, db); // after the backward pass: it used every W^l as it was
     return lossAndCorrect;
   });
 }
@@ -278,9 +292,20 @@ export async function trainTf(
   const net = initialWeights(sizes, seed, options.initial);
   const params = net.W.flatMap((W, l) => [W, net.b[l]]);
   const opt = optimizer === "adam" ? tf.train.adam(eta) : undefined;
+  // Adam takes the gradients as tensors; plain SGD (gradients already x eta) subtracts each dC/dW product
+  // from W in place where the BLAS can (no gradient tensor, no new W), else the usual way.
   const update = opt
-    ? (grads: tf.Tensor[]) => opt.applyGradients(params.map((v, i) => ({ name: v.name, tensor: grads[i] })))
-    : (grads: tf.Tensor[]) => params.forEach((v, i) => v.assign(tf.sub(v, grads[i]))); // grads already x eta
+    ? (dW: Product[], db: tf.Tensor[]) =>
+      opt.applyGradients(net.W.flatMap((W, l) => [
+        { name: W.name, tensor: product(dW[l]) },
+        { name: net.b[l].name, tensor: db[l] },
+      ]))
+    : (dW: Product[], db: tf.Tensor[]) =>
+      net.W.forEach((W, l) => {
+        const { A, B, transposeA, transposeB } = dW[l];
+        if (!subtractProductInPlace(W, A, B, transposeA, transposeB)) W.assign(tf.sub(W, product(dW[l])));
+        net.b[l].assign(tf.sub(net.b[l], db[l]));
+      });
   const scale = opt ? 1 : eta;
 
   const { train, test } = data;

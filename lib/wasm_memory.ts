@@ -11,6 +11,8 @@ export interface WasmBackend {
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): void;
+  /** How many tensors share the memory of `dataId`. */
+  refCount(dataId: tf.DataId): number;
 }
 
 /**

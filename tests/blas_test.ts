@@ -15,7 +15,7 @@ import {
   parseBlasChoice,
   parseBlasThreads,
 } from "../lib/blas.ts";
-import { blasInUse } from "../lib/kernels.ts";
+import { blasInUse, subtractProductInPlace } from "../lib/kernels.ts";
 import { rng } from "../lib/random.ts";
 import { trainTf } from "../lib/train.ts";
 import type { Split } from "../lib/data.ts";
@@ -358,4 +358,38 @@ Deno.test("a BLAS library named by path that cannot be used, or a bad COURSE_BLA
   assert.match(maybe, /COURSE_BLAS must be off, on, or the path of a BLAS library, got 'maybe'/);
   assert.match(zero, /COURSE_BLAS_THREADS must be a whole number from 1 to 64, got '0'/);
   assert.match(path, /BLAS library of COURSE_BLAS=\/no\/libblas.so cannot be used: .*cannot open/);
+});
+
+Deno.test({
+  name: "subtractProductInPlace: W - op(A) op(B) in W's own memory, only where that is safe",
+  ignore: noBlas,
+  fn: async () => {
+    const [m, n, k] = [7, 5, 4];
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      await setupBackend("wasm", { blas: true });
+      const w0 = values(m * n, 1), a = values(m * k, 2), b = values(k * n, 3);
+      const W = tf.tidy(() => tf.variable(tf.tensor2d(w0, [m, n]))); // W alone holds its memory
+      const A = tf.tensor2d(a, ta ? [k, m] : [m, k]), B = tf.tensor2d(b, tb ? [n, k] : [k, n]);
+      const id = W.dataId;
+      assert.equal(subtractProductInPlace(W, A, B, ta, tb), true, "done in place");
+      assert.equal(W.dataId, id, "the same memory");
+      const product = naive(a, b, m, n, k, ta, tb);
+      const expected = w0.map((v, i) => v - product[i]);
+      assert.ok(maxRelativeError(W.dataSync(), expected, 1e-3) < 1e-5, `transposes ${ta} ${tb}`);
+      // Memory W shares with another tensor is left alone: the caller updates the usual way.
+      const alias = W.reshape([m * n]); // a reshape shares W's memory
+      const before = Array.from(W.dataSync());
+      assert.equal(subtractProductInPlace(W, A, B, ta, tb), false);
+      assert.deepEqual(Array.from(alias.dataSync()), before);
+      assert.throws(() => subtractProductInPlace(W.transpose(), A, B, ta, tb), /do not match/);
+      tf.dispose([W, A, B, alias]);
+    }
+    // Without the BLAS: nothing is done.
+    await setupBackend("wasm", { blas: false });
+    const W = tf.tidy(() => tf.variable(tf.ones([2, 2])));
+    assert.equal(subtractProductInPlace(W, tf.ones([2, 2]), tf.ones([2, 2]), false, false), false);
+    assert.deepEqual(Array.from(W.dataSync()), [1, 1, 1, 1]);
+    W.dispose();
+    await setupBackend("wasm");
+  },
 });

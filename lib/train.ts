@@ -28,7 +28,7 @@ import { type BackendName, currentBackend, setupBackend } from "./backend.ts";
 import type { Split } from "./data.ts";
 import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
-import { subtractProductInPlace } from "./kernels.ts";
+import { blasInUse, subtractProductInPlace } from "./kernels.ts";
 import { activationBackward, softmaxCrossEntropy } from "./train_kernels.ts";
 import {
   checkEpochLoss,
@@ -146,6 +146,32 @@ const FUSED: Record<Hidden, "sigmoid" | "relu" | "linear"> = {
 };
 
 /**
+ * sigma(op(A) op(B) + bias) as one operation (tfjs's fused product). Where the BLAS runs the products, the
+ * 2-D tensors go straight to the kernel: tfjs's fused.matMul would first reshape them to 3-D and back,
+ * three operations more per layer and mini-batch.
+ */
+function fusedProduct(
+  A: tf.Tensor2D,
+  B: tf.Tensor2D,
+  bias: tf.Tensor,
+  activation: "sigmoid" | "relu" | "linear",
+  transpose = false,
+): tf.Tensor2D {
+  if (blasInUse() && tf.getBackend() === "wasm") {
+    const attrs = { transposeA: transpose, transposeB: transpose, activation };
+    return tf.engine().runKernel("_FusedMatMul", { a: A, b: B, bias }, attrs) as tf.Tensor2D;
+  }
+  return tf.fused.matMul({
+    a: A,
+    b: B,
+    bias,
+    activation,
+    transposeA: transpose,
+    transposeB: transpose,
+  }) as tf.Tensor2D;
+}
+
+/**
  * Forward pass on a batch X (n_0 x B): every a^l up to the last hidden layer (a^0 = X), and the output
  * layer's z^L TRANSPOSED, examples in rows (B x n_L): (z^L)^T = (a^{L-1})^T (W^L)^T + (b^L)^T.
  * Softmax is not applied. Each layer is one fused operation: the product, + b, and sigma.
@@ -154,22 +180,19 @@ function forward(X: tf.Tensor2D, { W, b }: Net, hidden: Hidden) {
   const a = [X];
   const L = W.length;
   for (let l = 0; l < L - 1; l++) {
-    // a = sigma(W a + b)
-    const z = tf.fused.matMul({ a: W[l] as tf.Tensor2D, b: a[l], bias: b[l], activation: FUSED[hidden] });
-    a.push((hidden === "tanh" ? tf.tanh(z) : z) as tf.Tensor2D);
+    const z = fusedProduct(W[l] as tf.Tensor2D, a[l], b[l], FUSED[hidden]); // a = sigma(W a + b)
+    a.push(hidden === "tanh" ? tf.tanh(z) : z);
   }
   const bRow = tf.reshape(b[L - 1], [1, -1]); // b^L as a row (a reshape copies nothing)
-  const zRows = tf.fused.matMul({
-    a: a[L - 1],
-    b: W[L - 1] as tf.Tensor2D,
-    transposeA: true,
-    transposeB: true,
-    bias: bRow,
-  }) as tf.Tensor2D;
+  const zRows = fusedProduct(a[L - 1], W[L - 1] as tf.Tensor2D, bRow, "linear", true);
   return { a, zRows };
 }
 
-/** A weight gradient left as the product it is, dC/dW = op(A) op(B), so that SGD can apply it in place. */
+/**
+ * A gradient left as the product it is, op(A) op(B): dC/dW = delta a^T, and dC/db = delta 1 (a bias is a
+ * weight on an input that is always 1, so its gradient is delta times a column of ones: delta summed over the
+ * batch). Plain SGD subtracts it from the parameter in place; Adam takes it as a tensor.
+ */
 interface Product {
   A: tf.Tensor2D;
   B: tf.Tensor2D;
@@ -183,16 +206,17 @@ function product({ A, B, transposeA, transposeB }: Product): tf.Tensor2D {
 }
 
 /**
- * One mini-batch: forward, backward by hand, update. X is (n_0 x B), labels the class indices. The
- * gradients handed to `update` (dC/dW^l as products, dC/db^l as tensors) are multiplied by `scale` (1 for
- * Adam; the learning rate for SGD, so that its update is W - grad). Returns [sum of C over the batch,
- * number correct] as a tensor, left on the engine (read back once per epoch).
+ * One mini-batch: forward, backward by hand, update. X is (n_0 x B), labels the class indices, ones a
+ * column of B ones. The gradients handed to `update`, in the order W^1, b^1, W^2, ..., are multiplied by
+ * `scale` (1 for Adam; the learning rate for SGD, so that its update is W - grad). Returns [sum of C over
+ * the batch, number correct] as a tensor, left on the engine (read back once per epoch).
  */
 function step(
   X: tf.Tensor2D,
   labels: tf.Tensor1D,
+  ones: tf.Tensor2D,
   net: Net,
-  update: (dW: Product[], db: tf.Tensor[]) => void,
+  update: (grads: Product[]) => void,
   hidden: Hidden,
   scale: number,
 ): tf.Tensor1D {
@@ -202,20 +226,20 @@ function step(
     const B = X.shape[1];
     // The output layer, examples in rows: delta^L transposed (B x n_L), with the batch's loss and correct.
     const [deltaRows, lossAndCorrect] = softmaxCrossEntropy(zRows, labels, scale / B);
-    const dW: Product[] = new Array(L), db: tf.Tensor[] = new Array(L);
-    dW[L - 1] = { A: deltaRows, B: a[L - 1], transposeA: true, transposeB: true }; // delta^L (a^{L-1})^T
-    db[L - 1] = tf.reshape(tf.sum(deltaRows, 0), [-1, 1]); // dC/db^L, as a column
+    const grads: Product[] = new Array(2 * L);
+    grads[2 * L - 2] = { A: deltaRows, B: a[L - 1], transposeA: true, transposeB: true }; // delta^L (a^{L-1})^T
+    grads[2 * L - 1] = { A: deltaRows, B: ones, transposeA: true, transposeB: false }; // delta^L 1
     let delta = L > 1 // delta^{L-1} = ((W^L)^T delta^L) * sigma'(z^{L-1})
       ? activationBackward(tf.matMul(net.W[L - 1] as tf.Tensor2D, deltaRows, true, true), a[L - 1], hidden)
       : undefined;
     for (let l = L - 2; l >= 0 && delta; l--) {
-      dW[l] = { A: delta, B: a[l], transposeA: false, transposeB: true }; // dC/dW = delta a^T
-      db[l] = tf.sum(delta, 1, true); // dC/db = delta summed over the batch
+      grads[2 * l] = { A: delta, B: a[l], transposeA: false, transposeB: true }; // dC/dW = delta a^T
+      grads[2 * l + 1] = { A: delta, B: ones, transposeA: false, transposeB: false }; // dC/db = delta 1
       if (l > 0) {
         delta = activationBackward(tf.matMul(net.W[l] as tf.Tensor2D, delta, true, false), a[l], hidden);
       }
     }
-    update(dW, db); // after the backward pass: it used every W^l as it was
+    update(grads); // after the backward pass: it used every W^l as it was
     return lossAndCorrect;
   });
 }
@@ -292,19 +316,15 @@ export async function trainTf(
   const net = initialWeights(sizes, seed, options.initial);
   const params = net.W.flatMap((W, l) => [W, net.b[l]]);
   const opt = optimizer === "adam" ? tf.train.adam(eta) : undefined;
-  // Adam takes the gradients as tensors; plain SGD (gradients already x eta) subtracts each dC/dW product
-  // from W in place where the BLAS can (no gradient tensor, no new W), else the usual way.
+  // Adam takes the gradients as tensors; plain SGD (gradients already x eta) subtracts each product from its
+  // parameter in place where the BLAS can (no gradient tensor, no new parameter), else the usual way.
   const update = opt
-    ? (dW: Product[], db: tf.Tensor[]) =>
-      opt.applyGradients(net.W.flatMap((W, l) => [
-        { name: W.name, tensor: product(dW[l]) },
-        { name: net.b[l].name, tensor: db[l] },
-      ]))
-    : (dW: Product[], db: tf.Tensor[]) =>
-      net.W.forEach((W, l) => {
-        const { A, B, transposeA, transposeB } = dW[l];
-        if (!subtractProductInPlace(W, A, B, transposeA, transposeB)) W.assign(tf.sub(W, product(dW[l])));
-        net.b[l].assign(tf.sub(net.b[l], db[l]));
+    ? (grads: Product[]) =>
+      opt.applyGradients(params.map((v, i) => ({ name: v.name, tensor: product(grads[i]) })))
+    : (grads: Product[]) =>
+      params.forEach((v, i) => {
+        const { A, B, transposeA, transposeB } = grads[i];
+        if (!subtractProductInPlace(v, A, B, transposeA, transposeB)) v.assign(tf.sub(v, product(grads[i])));
       });
   const scale = opt ? 1 : eta;
 
@@ -312,6 +332,12 @@ export async function trainTf(
   const inputs = sizes[0];
   const steps = Math.ceil(train.n / batchSize);
   let live: tf.Tensor[] = [];
+  // A column of ones per mini-batch size (the last batch may be smaller), for the biases' gradients.
+  const columns = new Map<number, tf.Tensor2D>();
+  const ones = (size: number) => {
+    if (!columns.has(size)) columns.set(size, tf.keep(tf.ones([size, 1]))); // kept past the batch's tidy
+    return columns.get(size)!;
+  };
   const result: TfTrainResult = {
     ...newHistory(),
     testPredictions: null,
@@ -331,6 +357,7 @@ export async function trainTf(
           step(
             tf.tensor2d(batch.X, [inputs, batch.size]),
             tf.tensor1d(batch.labels, "int32"),
+            ones(batch.size),
             net,
             update,
             hidden,
@@ -394,7 +421,7 @@ export async function trainTf(
     }
   } finally {
     interrupt.close();
-    tf.dispose([...params, ...live]);
+    tf.dispose([...params, ...live, ...columns.values()]);
     opt?.dispose();
     const leaked = tf.memory().numTensors - baseline;
     if (leaked !== 0) console.warn(`trainTf: ${leaked} tensors left behind (a bug in lib/train.ts)`);

@@ -7,7 +7,8 @@
  * failed, with its error. A filter argument runs only the notebooks whose name contains it. Then, where Chromium
  * is installed, tools/snapshot.ts adds a PNG picture beside each plot in build/<name>.ipynb (for GitHub and other
  * viewers that run no scripts); `--no-snapshot` skips that. Notebooks run side by side, one per core
- * (`--jobs=N` or COURSE_JOBS=N to choose; 1: one after the other, with each cell's progress shown).
+ * (`--jobs=N` or COURSE_JOBS=N to choose; 1: one after the other, with each cell's progress shown), the
+ * longest first (by the times of the last run, kept in build/.course_times.json).
  *
  * The executor is Jupyter's own (nbclient, the library behind `jupyter nbconvert --execute`), driven by the
  * small Python program tools/execute_notebook.py, so that a failure names its cell and the partial notebook is
@@ -247,6 +248,23 @@ export function courseJobs(args: string[] = Deno.args, env = Deno.env.get("COURS
   return jobs;
 }
 
+/** Where `deno task course` keeps each notebook's last time in seconds, to start the longest first. */
+const TIMES_PATH = `${BUILD_DIR}/.course_times.json`;
+
+/** Each notebook's time in seconds in its last `deno task course` run ({} when there is none). */
+function readTimes(): Record<string, number> {
+  try {
+    return JSON.parse(Deno.readTextFileSync(TIMES_PATH));
+  } catch {
+    return {};
+  }
+}
+
+function writeTimes(times: Record<string, number>): void {
+  Deno.mkdirSync(BUILD_DIR, { recursive: true });
+  Deno.writeTextFileSync(TIMES_PATH, JSON.stringify(times, null, 1));
+}
+
 /** The summary table printed at the end of `deno task course`. */
 export function table(runs: NotebookRun[]): string {
   const rows = runs.map((r) => [
@@ -270,10 +288,15 @@ if (import.meta.main) {
   const jobs = Math.min(courseJobs(), names.length);
   const started = performance.now();
   const runs: NotebookRun[] = new Array(names.length);
+  // Longest first (by the last run's times), so that a long notebook does not start last and run alone.
+  const lastTimes = readTimes();
+  const order = names.map((_, k) => k).sort((i, j) =>
+    (lastTimes[names[j]] ?? 0) - (lastTimes[names[i]] ?? 0)
+  );
   let next = 0;
   const worker = async () => {
     while (next < names.length) {
-      const k = next++;
+      const k = order[next++];
       console.error(jobs > 1 ? `${names[k]}.ipynb: started` : `\n${names[k]}.ipynb`);
       const run = runs[k] = await executeNotebook(names[k], { quiet: jobs > 1 });
       const f = run.failure;
@@ -289,6 +312,7 @@ if (import.meta.main) {
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
+  writeTimes({ ...lastTimes, ...Object.fromEntries(runs.map((r) => [r.name, r.seconds])) });
   // Static pictures of the plots (image/png beside each plotly output) for viewers that run no scripts.
   if (!Deno.args.includes("--no-snapshot")) {
     console.error("\nPictures of the plots (tools/snapshot.ts):");

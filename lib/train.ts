@@ -29,7 +29,7 @@ import type { Split } from "./data.ts";
 import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
 import { blasInUse, subtractProductInPlace } from "./kernels.ts";
-import { activationBackward, softmaxCrossEntropy } from "./train_kernels.ts";
+import { activationBackward, adamStep, softmaxCrossEntropy } from "./train_kernels.ts";
 import {
   checkEpochLoss,
   checkEta,
@@ -185,6 +185,7 @@ function forward(X: tf.Tensor2D, { W, b }: Net, hidden: Hidden) {
   }
   const bRow = tf.reshape(b[L - 1], [1, -1]); // b^L as a row (a reshape copies nothing)
   const zRows = fusedProduct(a[L - 1], W[L - 1] as tf.Tensor2D, bRow, "linear", true);
+  bRow.dispose(); // so that b^L's memory is its own again, for an update in place
   return { a, zRows };
 }
 
@@ -316,16 +317,29 @@ export async function trainTf(
   const net = initialWeights(sizes, seed, options.initial);
   const params = net.W.flatMap((W, l) => [W, net.b[l]]);
   const opt = optimizer === "adam" ? tf.train.adam(eta) : undefined;
-  // Adam takes the gradients as tensors; plain SGD (gradients already x eta) subtracts each product from its
-  // parameter in place where the BLAS can (no gradient tensor, no new parameter), else the usual way.
-  const update = opt
-    ? (grads: Product[]) =>
-      opt.applyGradients(params.map((v, i) => ({ name: v.name, tensor: product(grads[i]) })))
-    : (grads: Product[]) =>
-      params.forEach((v, i) => {
-        const { A, B, transposeA, transposeB } = grads[i];
-        if (!subtractProductInPlace(v, A, B, transposeA, transposeB)) v.assign(tf.sub(v, product(grads[i])));
-      });
+  // Plain SGD (gradients already x eta) subtracts each product from its parameter in place where the BLAS
+  // can (no gradient tensor, no new parameter), else the usual way. Adam on wasm takes one pass per
+  // parameter in its own memory, with tf.train.adam's settings and the moments in JavaScript arrays;
+  // elsewhere tf.train.adam itself.
+  const sgd = (grads: Product[]) =>
+    params.forEach((v, i) => {
+      const { A, B, transposeA, transposeB } = grads[i];
+      if (!subtractProductInPlace(v, A, B, transposeA, transposeB)) v.assign(tf.sub(v, product(grads[i])));
+    });
+  const adam = (opt: tf.AdamOptimizer) => {
+    if (tf.getBackend() !== "wasm") {
+      return (grads: Product[]) =>
+        opt.applyGradients(params.map((v, i) => ({ name: v.name, tensor: product(grads[i]) })));
+    }
+    const { beta1, beta2, epsilon } = opt.getConfig() as { beta1: number; beta2: number; epsilon: number };
+    const moments = params.map((v) => ({ m: new Float32Array(v.size), v: new Float32Array(v.size) }));
+    let t = 0;
+    return (grads: Product[]) => {
+      t++;
+      params.forEach((v, i) => adamStep(v, product(grads[i]), moments[i], { eta, beta1, beta2, epsilon, t }));
+    };
+  };
+  const update = opt ? adam(opt) : sgd;
   const scale = opt ? 1 : eta;
 
   const { train, test } = data;

@@ -123,3 +123,50 @@ export function activationBackward(g: tf.Tensor2D, a: tf.Tensor2D, hidden: Hidde
     return tf.mul(g, slope) as tf.Tensor2D;
   });
 }
+
+/** Adam's settings and step count t (1 for the first step), as tf.train.adam uses them. */
+export interface AdamSettings {
+  eta: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  t: number;
+}
+
+/**
+ * One Adam step on the parameter W in one pass (tf.train.adam takes about 14 operations per parameter,
+ * each a pass over it):
+ *   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2,
+ *   W = W - eta (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon).
+ * m and v (the moments, W's size, zeros at first) are the caller's. Only on the wasm backend (false
+ * elsewhere: nothing is done). W is written in its own memory, or, where another tensor shares that memory
+ * (a reshape of it), W is assigned a new tensor.
+ */
+export function adamStep(
+  W: tf.Variable,
+  g: tf.Tensor,
+  moments: { m: Float32Array; v: Float32Array },
+  { eta, beta1, beta2, epsilon, t }: AdamSettings,
+): boolean {
+  if (tf.getBackend() !== "wasm") return false;
+  const backend = tf.backend() as unknown as WasmBackend;
+  const { m, v } = moments;
+  if (
+    W.dtype !== "float32" || g.dtype !== "float32" || g.size !== W.size || m.length !== W.size ||
+    v.length !== W.size
+  ) {
+    throw new Error(`adamStep: W (${W.shape}), g (${g.shape}) and the moments must all have W's size`);
+  }
+  const inPlace = backend.refCount(W.dataId) === 1;
+  const w = viewOf(backend, W), grad = viewOf(backend, g);
+  const out = inPlace ? w : new Float32Array(w.length);
+  const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
+  for (let i = 0; i < w.length; i++) {
+    const gi = grad[i];
+    const mi = m[i] = beta1 * m[i] + (1 - beta1) * gi;
+    const vi = v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+    out[i] = w[i] - eta * (mi / c1) / (Math.sqrt(vi / c2) + epsilon);
+  }
+  if (!inPlace) W.assign(tf.tensor(out, W.shape));
+  return true;
+}

@@ -160,12 +160,14 @@ export function adamStep(
   const inPlace = backend.refCount(W.dataId) === 1;
   const w = viewOf(backend, W), grad = viewOf(backend, g);
   const out = inPlace ? w : new Float32Array(w.length);
+  // eta (m / c1) / (sqrt(v / c2) + epsilon) = step m / (sqrt(v) / root + epsilon): one division per entry.
   const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
+  const step = eta / c1, root = Math.sqrt(c2), a1 = 1 - beta1, a2 = 1 - beta2;
   for (let i = 0; i < w.length; i++) {
     const gi = grad[i];
-    const mi = m[i] = beta1 * m[i] + (1 - beta1) * gi;
-    const vi = v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-    out[i] = w[i] - eta * (mi / c1) / (Math.sqrt(vi / c2) + epsilon);
+    const mi = m[i] = beta1 * m[i] + a1 * gi;
+    const vi = v[i] = beta2 * v[i] + a2 * gi * gi;
+    out[i] = w[i] - step * mi / (Math.sqrt(vi) / root + epsilon);
   }
   if (!inPlace) W.assign(tf.tensor(out, W.shape));
   return true;

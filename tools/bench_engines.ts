@@ -55,11 +55,16 @@ export function values(n: number): Float32Array {
   return Float32Array.from({ length: n * n }, () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296));
 }
 
-/** One tfjs product (result read back, as a learner would), in ms. */
+/**
+ * ms for one product a b on the current backend. wasm and cpu compute synchronously: the product is done
+ * when matMul returns, so nothing is read back (PyTorch's timing reads nothing back either); webgpu
+ * computes asynchronously, so there the result is read back to know it is done.
+ */
 export async function tfMatmul(a: tf.Tensor2D, b: tf.Tensor2D): Promise<number> {
+  const sync = tf.getBackend() === "wasm" || tf.getBackend() === "cpu";
   const t = performance.now();
   const c = tf.matMul(a, b);
-  await c.data();
+  if (!sync) await c.data();
   const ms = performance.now() - t;
   c.dispose();
   return ms;

@@ -312,6 +312,7 @@ if (import.meta.main) {
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
+  const runSeconds = (performance.now() - started) / 1000;
   writeTimes({ ...lastTimes, ...Object.fromEntries(runs.map((r) => [r.name, r.seconds])) });
   // Static pictures of the plots (image/png beside each plotly output) for viewers that run no scripts.
   if (!Deno.args.includes("--no-snapshot")) {
@@ -326,10 +327,13 @@ if (import.meta.main) {
       );
     }
   }
-  const wall = (performance.now() - started) / 1000;
+  const pictureSeconds = (performance.now() - started) / 1000 - runSeconds;
   console.log(`\n${table(runs)}\n`);
   console.log(
-    `${runs.length} notebook${runs.length === 1 ? "" : "s"} in ${wall.toFixed(1)} s, ${jobs} at a time.`,
+    `${runs.length} notebook${runs.length === 1 ? "" : "s"} in ${
+      runSeconds.toFixed(1)
+    } s, ${jobs} at a time` +
+      (pictureSeconds > 0.5 ? `; the plots' pictures in ${pictureSeconds.toFixed(1)} s.` : "."),
   );
   const failed = runs.filter((r) => !r.ok);
   for (const r of failed) console.log(describeFailure(r) + "\n");

@@ -10,7 +10,7 @@ import {
   EDITIONS,
   errorOutputs,
   executedNotebook,
-  exerciseVerdicts,
+  exerciseResults,
   outputsText,
   outputsWithMime,
   testEditions,
@@ -152,8 +152,8 @@ testEditions(
   "every exercise's solution is right; no answer is printed above its exercise",
   (nb) => {
     assert.deepEqual(
-      exerciseVerdicts(nb),
-      [1, 2, 3, 4, 5].map((n) => ({ name: `exercise ${n}`, verdict: "right" })),
+      exerciseResults(nb),
+      [1, 2, 3, 4, 5].map((n) => ({ number: n, verdict: "right" })),
     );
     // The answers, computed here independently, occur nowhere in the printed output.
     const text = outputsText(nb);

@@ -10,7 +10,7 @@
 import { assert } from "./assert.ts";
 import {
   errorOutputs,
-  exerciseVerdicts,
+  exerciseResults,
   outputsText,
   outputsWithMime,
   testEditions,
@@ -229,8 +229,8 @@ testEditions(
 
 testEditions("02", "every exercise's folded solution is right; tfjs tensors are all freed", async (nb) => {
   assert.deepEqual(
-    exerciseVerdicts(nb),
-    [1, 2, 3, 4].map((n) => ({ name: `exercise ${n}`, verdict: "right" })),
+    exerciseResults(nb),
+    [1, 2, 3, 4].map((n) => ({ number: n, verdict: "right" })),
   );
   const [now, atStart] = [await value<number>(nb, "tensorsAtEnd"), await value<number>(nb, "tensorsAtStart")];
   assert.equal(now, atStart, `${now} tensors now, ${atStart} after setup`);

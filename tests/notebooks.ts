@@ -220,6 +220,17 @@ export function exerciseVerdicts(nb: ExecutedNotebook): { name: string; verdict:
   );
 }
 
+/**
+ * Each exercise's number and verdict, in order: the number is the digits its name ends with ("exercise 2" in
+ * the English edition, "练习 2" in the Chinese one: the name itself is the notebook's text).
+ */
+export function exerciseResults(nb: ExecutedNotebook): { number: number; verdict: string }[] {
+  return exerciseVerdicts(nb).map(({ name, verdict }) => ({
+    number: Number(name.match(/(\d+)$/)?.[1]),
+    verdict,
+  }));
+}
+
 /** All code cells' text outputs (stream + text/plain), concatenated with newlines, in order. */
 export function outputsText(nb: ExecutedNotebook): string {
   return nb.cells.flatMap((c) => (c.outputs ?? []).map(outputText)).join("\n");

@@ -5,12 +5,13 @@
  *   a^l = sigma(W^l a^{l-1} + b^l),   W^l of shape (n_l x n_{l-1}),   b^l a column (n_l x 1),
  * softmax at the output, and the loss of a mini-batch of B examples is the mean cross-entropy
  * (1/B) sum_n C^n (the mean rather than the lecture's sum L, so that the learning rate does not
- * depend on the batch size). Written for speed: a handful of tensor operations per mini-batch, and
- * nothing read back from the engine until the end of an epoch.
+ * depend on the batch size). Written for speed: about a dozen engine operations per mini-batch (one fused
+ * product per layer, one kernel for the output layer and one per backward step: lib/train_kernels.ts;
+ * plain SGD updates each parameter in place in the BLAS), and nothing read back until the end of an epoch.
  *
  * Backpropagation is written out by hand (no autodiff tape, fewer operations):
  *   delta^L = (y - yhat) / B                 (softmax + cross-entropy; y the output, yhat the label)
- *   dC/dW^l = delta^l (a^{l-1})^T,   dC/db^l = delta^l summed over the batch (its columns)
+ *   dC/dW^l = delta^l (a^{l-1})^T,   dC/db^l = delta^l 1 = delta^l summed over the batch (its columns)
  *   delta^{l-1} = ((W^l)^T delta^l) * sigma'(z^{l-1}),   sigma' = a (1 - a) for sigmoid, [a > 0] for ReLU.
  *
  * Why columns, when tfjs's own layers put examples in rows: besides matching the lecture, it is faster

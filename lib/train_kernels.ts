@@ -1,5 +1,5 @@
 /**
- * Two steps of lib/train.ts's mini-batch, each as ONE engine operation where the engine allows it: on the
+ * Three steps of lib/train.ts's mini-batch, each as ONE engine operation where the engine allows it: on the
  * wasm backend a training step is dozens of small operations, and each costs the engine's bookkeeping besides
  * its arithmetic. lib/kernels.ts registers the two kernels on wasm; on any other backend (or before they are
  * registered) the same results come from tfjs's own operations.
@@ -9,6 +9,8 @@
  *   and with them the batch's sum of C^n and its number of correct answers (argmax z = y_n).
  * - The backward step through a hidden activation, written with a = sigma(z) from the forward pass:
  *     delta = g * sigma'(z):  sigmoid a (1 - a),  ReLU [a > 0],  tanh 1 - a^2.
+ * - Adam's update of one parameter, in one pass over it (adamStep; wasm only, not a registered kernel: it
+ *   writes the parameter in place). trainModel still uses tf.train.adam, whose formula adamStep follows.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Hidden } from "./training.ts";

@@ -15,7 +15,7 @@
  *       assert.ok(Math.abs(y[0][0] - 0.62) < 0.005);                  // against the lecture's numbers
  *     });
  *
- * `exerciseVerdicts` reads the exercises' verdicts, `outputsWithMime` the data of plots.
+ * `exerciseResults` reads each exercise's number and verdict, `outputsWithMime` the data of plots.
  */
 import { setup } from "../tools/setup.ts";
 import { describeFailure, executeNotebook, listNotebooks, type NotebookRun } from "../tools/course.ts";

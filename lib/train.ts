@@ -7,7 +7,8 @@
  * (1/B) sum_n C^n (the mean rather than the lecture's sum L, so that the learning rate does not
  * depend on the batch size). Written for speed: about a dozen engine operations per mini-batch (one fused
  * product per layer, one kernel for the output layer and one per backward step: lib/train_kernels.ts;
- * plain SGD updates each parameter in place in the BLAS), and nothing read back until the end of an epoch.
+ * plain SGD updates each parameter in place in the BLAS, Adam in one pass: lib/adam.ts), and nothing read
+ * back until the end of an epoch.
  *
  * Backpropagation is written out by hand (no autodiff tape, fewer operations):
  *   delta^L = (y - yhat) / B                 (softmax + cross-entropy; y the output, yhat the label)
@@ -30,7 +31,8 @@ import type { Split } from "./data.ts";
 import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
 import { blasInUse, subtractProductInPlace } from "./kernels.ts";
-import { activationBackward, adamStep, softmaxCrossEntropy } from "./train_kernels.ts";
+import { activationBackward, softmaxCrossEntropy } from "./train_kernels.ts";
+import { Adam } from "./adam.ts";
 import {
   checkEpochLoss,
   checkEta,
@@ -320,31 +322,23 @@ export async function trainTf(
   const random = rng(seed);
   const net = initialWeights(sizes, seed, options.initial);
   const params = net.W.flatMap((W, l) => [W, net.b[l]]);
-  const opt = optimizer === "adam" ? tf.train.adam(eta) : undefined;
+  // Adam writes each parameter in place only where the course's own kernels (the BLAS) run every product.
+  const adam = optimizer === "adam"
+    ? await Adam.create(params, eta, { inPlace: blasInUse() !== undefined }).catch((error) => {
+      tf.dispose(params);
+      throw error;
+    })
+    : undefined;
   // Plain SGD (gradients already x eta) subtracts each product from its parameter in place where the BLAS
-  // can (no gradient tensor, no new parameter), else the usual way. Adam on wasm takes one pass per
-  // parameter in its own memory, with tf.train.adam's settings and the moments in JavaScript arrays;
-  // elsewhere tf.train.adam itself.
-  const sgd = (grads: Product[]) =>
-    params.forEach((v, i) => {
-      const { A, B, transposeA, transposeB } = grads[i];
-      if (!subtractProductInPlace(v, A, B, transposeA, transposeB)) v.assign(tf.sub(v, product(grads[i])));
-    });
-  const adam = (opt: tf.AdamOptimizer) => {
-    if (tf.getBackend() !== "wasm") {
-      return (grads: Product[]) =>
-        opt.applyGradients(params.map((v, i) => ({ name: v.name, tensor: product(grads[i]) })));
-    }
-    const { beta1, beta2, epsilon } = opt.getConfig() as { beta1: number; beta2: number; epsilon: number };
-    const moments = params.map((v) => ({ m: new Float32Array(v.size), v: new Float32Array(v.size) }));
-    let t = 0;
-    return (grads: Product[]) => {
-      t++;
-      params.forEach((v, i) => adamStep(v, product(grads[i]), moments[i], { eta, beta1, beta2, epsilon, t }));
-    };
-  };
-  const update = opt ? adam(opt) : sgd;
-  const scale = opt ? 1 : eta;
+  // can (no gradient tensor, no new parameter), else the usual way. Adam takes the gradients as tensors.
+  const update = adam
+    ? (grads: Product[]) => adam.update(grads.map(product))
+    : (grads: Product[]) =>
+      params.forEach((v, i) => {
+        const { A, B, transposeA, transposeB } = grads[i];
+        if (!subtractProductInPlace(v, A, B, transposeA, transposeB)) v.assign(tf.sub(v, product(grads[i])));
+      });
+  const scale = adam ? 1 : eta;
 
   const { train, test } = data;
   const inputs = sizes[0];
@@ -440,7 +434,7 @@ export async function trainTf(
   } finally {
     interrupt.close();
     tf.dispose([...params, ...live, ...columns.values()]);
-    opt?.dispose();
+    adam?.dispose();
     const leaked = tf.memory().numTensors - baseline;
     if (leaked !== 0) console.warn(`trainTf: ${leaked} tensors left behind (a bug in lib/train.ts)`);
   }

@@ -1,5 +1,5 @@
 /**
- * Three steps of lib/train.ts's mini-batch, each as ONE engine operation where the engine allows it: on the
+ * Two steps of lib/train.ts's mini-batch, each as ONE engine operation where the engine allows it: on the
  * wasm backend a training step is dozens of small operations, and each costs the engine's bookkeeping besides
  * its arithmetic. lib/kernels.ts registers the two kernels on wasm; on any other backend (or before they are
  * registered) the same results come from tfjs's own operations.
@@ -9,8 +9,6 @@
  *   and with them the batch's sum of C^n and its number of correct answers (argmax z = y_n).
  * - The backward step through a hidden activation, written with a = sigma(z) from the forward pass:
  *     delta = g * sigma'(z):  sigmoid a (1 - a),  ReLU [a > 0],  tanh 1 - a^2.
- * - Adam's update of one parameter, in one pass over it (adamStep; wasm only, not a registered kernel: it
- *   writes the parameter in place). trainModel still uses tf.train.adam, whose formula adamStep follows.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Hidden } from "./training.ts";
@@ -124,53 +122,4 @@ export function activationBackward(g: tf.Tensor2D, a: tf.Tensor2D, hidden: Hidde
       : tf.sub(1, tf.square(a));
     return tf.mul(g, slope) as tf.Tensor2D;
   });
-}
-
-/** Adam's settings and step count t (1 for the first step), as tf.train.adam uses them. */
-export interface AdamSettings {
-  eta: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  t: number;
-}
-
-/**
- * One Adam step on the parameter W in one pass (tf.train.adam takes about 14 operations per parameter,
- * each a pass over it):
- *   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2,
- *   W = W - eta (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon).
- * m and v (the moments, W's size, zeros at first) are the caller's. Only on the wasm backend (false
- * elsewhere: nothing is done). W is written in its own memory, or, where another tensor shares that memory
- * (a reshape of it), W is assigned a new tensor.
- */
-export function adamStep(
-  W: tf.Variable,
-  g: tf.Tensor,
-  moments: { m: Float32Array; v: Float32Array },
-  { eta, beta1, beta2, epsilon, t }: AdamSettings,
-): boolean {
-  if (tf.getBackend() !== "wasm") return false;
-  const backend = tf.backend() as unknown as WasmBackend;
-  const { m, v } = moments;
-  if (
-    W.dtype !== "float32" || g.dtype !== "float32" || g.size !== W.size || m.length !== W.size ||
-    v.length !== W.size
-  ) {
-    throw new Error(`adamStep: W (${W.shape}), g (${g.shape}) and the moments must all have W's size`);
-  }
-  const inPlace = backend.refCount(W.dataId) === 1;
-  const w = viewOf(backend, W), grad = viewOf(backend, g);
-  const out = inPlace ? w : new Float32Array(w.length);
-  // eta (m / c1) / (sqrt(v / c2) + epsilon) = step m / (sqrt(v) / root + epsilon): one division per entry.
-  const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
-  const step = eta / c1, root = Math.sqrt(c2), a1 = 1 - beta1, a2 = 1 - beta2;
-  for (let i = 0; i < w.length; i++) {
-    const gi = grad[i];
-    const mi = m[i] = beta1 * m[i] + a1 * gi;
-    const vi = v[i] = beta2 * v[i] + a2 * gi * gi;
-    out[i] = w[i] - step * mi / (Math.sqrt(vi) / root + epsilon);
-  }
-  if (!inPlace) W.assign(tf.tensor(out, W.shape));
-  return true;
 }

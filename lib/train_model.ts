@@ -1,9 +1,10 @@
 /**
  * Training any tfjs model (notebook 04's convolutional network) with tfjs's automatic differentiation:
- * mini-batch Adam on the mean cross-entropy, seeded (the order of the examples in every epoch comes from
+ * mini-batch Adam (lib/adam.ts) on the mean cross-entropy, seeded (the order of the examples in every epoch comes from
  * lib/random.ts, not Math.random), under the course's training contract (lib/training.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { Adam } from "./adam.ts";
 import { messages } from "./language.ts";
 import { rng, shuffle } from "./random.ts";
 import {
@@ -102,7 +103,8 @@ export async function trainModel(
   etaOf(1); // checks the learning rate (or the schedule's first value) before anything is allocated
   const baseline = tf.memory().numTensors;
   const random = rng(seed);
-  const optimizer = tf.train.adam(etaOf(1));
+  const params = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const adam = await Adam.create(params, etaOf(1), { inPlace: false }); // any layer: convolutions keep filters
   const labels = tf.tensor1d(data.labels, "int32");
   const steps = Math.ceil(n / batchSize);
   const result: ModelTrainResult = {
@@ -116,8 +118,7 @@ export async function trainModel(
   try {
     for (let epoch = 1; epoch <= epochs && !result.stopped; epoch++) {
       const start = performance.now();
-      const eta = etaOf(epoch); // Adam's step size for this epoch (a schedule lowers it towards the end)
-      (optimizer as unknown as { learningRate: number }).learningRate = eta;
+      const eta = adam.eta = etaOf(epoch); // Adam's step size this epoch (a schedule lowers it towards the end)
       const order = tf.tensor1d(shuffle(Array.from({ length: n }, (_, k) => k), random), "int32");
       live = [order];
       for (let s = 0; s < steps; s++) {
@@ -128,14 +129,16 @@ export async function trainModel(
           const y = tf.gather(labels, pick);
           const yhat = tf.oneHot(y, classes).toFloat();
           let correct: tf.Scalar | undefined;
-          const loss = optimizer.minimize(() => {
+          // dC/dW for every parameter by automatic differentiation, then one Adam step.
+          const { value: loss, grads } = tf.variableGrads(() => {
             const out = model.apply(x, { training: true }) as tf.Tensor;
             correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), "float32")));
             // C = -sum_i yhat_i ln y_i (softmax of ln y is y again, so the log-probabilities serve as logits).
             return tf.losses.softmaxCrossEntropy(yhat, tf.log(tf.maximum(out, EPSILON))) as tf.Scalar;
-          }, true)!;
+          }, params);
+          adam.update(params.map((W) => grads[W.name]));
           const both = tf.stack([tf.mul(loss, size), correct!]);
-          correct!.dispose(); // kept out of minimize's scope above, so no tidy frees it
+          correct!.dispose(); // kept out of variableGrads's scope above, so no tidy frees it
           return both;
         });
         live.push(stats);
@@ -175,7 +178,7 @@ export async function trainModel(
   } finally {
     interrupt.close();
     tf.dispose([labels, ...live]);
-    optimizer.dispose();
+    adam.dispose();
     const leaked = tf.memory().numTensors - baseline;
     if (leaked !== 0) console.warn(`trainModel: ${leaked} tensors left behind (a bug in lib/train_model.ts)`);
   }

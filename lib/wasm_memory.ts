@@ -1,13 +1,13 @@
 /**
  * Tensors of tfjs-backend-wasm 4.22 read and written in place, from JavaScript: what the course's own wasm
- * kernels (lib/kernels.ts: BLAS products; lib/train_kernels.ts: the training step's fused kernels) need of the
- * backend object, which its public types do not show.
+ * kernels (lib/kernels.ts: BLAS products; lib/train_kernels.ts: the training step's fused kernels; lib/adam.ts)
+ * need of the backend object, which its public types do not show.
  */
 import * as tf from "@tensorflow/tfjs";
 
 /** What the kernels need of tfjs-backend-wasm's backend object (not in its public types). */
 export interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): void;
@@ -23,10 +23,21 @@ export interface WasmBackend {
 export function viewOf(backend: WasmBackend, t: tf.TensorInfo): Float32Array;
 export function viewOf(backend: WasmBackend, t: tf.TensorInfo, as: "int32"): Int32Array;
 export function viewOf(backend: WasmBackend, t: tf.TensorInfo, as?: "int32"): Float32Array | Int32Array {
-  // The memory is exported by the single-threaded build (asm.memory) and imported by the threaded one.
-  const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
-  const buffer = memory?.buffer ?? backend.wasm.HEAPU8.buffer;
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+  const buffer = memoryOf(backend).buffer;
+  const offset = offsetOf(backend, t);
   const size = tf.util.sizeFromShape(t.shape);
   return as === "int32" ? new Int32Array(buffer, offset, size) : new Float32Array(buffer, offset, size);
+}
+
+/** The backend's WebAssembly memory (the object stays the same when the memory grows; its buffer does not). */
+export function memoryOf(backend: WasmBackend): WebAssembly.Memory {
+  // The memory is exported by the single-threaded build (asm.memory) and imported by the threaded one.
+  const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
+  if (!memory) throw new Error("tfjs-backend-wasm: its WebAssembly memory was not found");
+  return memory;
+}
+
+/** Where a tensor's values start in the backend's memory, in bytes. */
+export function offsetOf(backend: WasmBackend, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
 }

@@ -7,12 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, maxRelativeError } from "./assert.ts";
 import { setupBackend } from "../lib/backend.ts";
 import { rng } from "../lib/random.ts";
-import {
-  ACTIVATION_BACKWARD,
-  activationBackward,
-  adamStep,
-  softmaxCrossEntropy,
-} from "../lib/train_kernels.ts";
+import { ACTIVATION_BACKWARD, activationBackward, softmaxCrossEntropy } from "../lib/train_kernels.ts";
 import type { Hidden } from "../lib/training.ts";
 
 /** Random values in [-spread, spread) from a seed. */
@@ -111,48 +106,4 @@ Deno.test("train kernels: mismatched shapes are errors that name them", async ()
       /activationBackward: g \(4,3\) and a \(3,4\) must have the same shape/,
     );
   });
-});
-
-Deno.test("adamStep: three steps equal tf.train.adam's on the cpu backend, in place or not", async () => {
-  const shape: [number, number] = [6, 5];
-  const w0 = values(30, 5), grads = [values(30, 6), values(30, 7, 3), values(30, 8, 0.01)];
-  const eta = 0.05;
-  // The reference: tf.train.adam, on the cpu backend.
-  await setupBackend("cpu");
-  const reference = tf.variable(tf.tensor2d(w0, shape));
-  const opt = tf.train.adam(eta);
-  for (const g of grads) {
-    tf.tidy(() => opt.applyGradients([{ name: reference.name, tensor: tf.tensor2d(g, shape) }]));
-  }
-  const expected = reference.dataSync().slice();
-  const { beta1, beta2, epsilon } = opt.getConfig() as { beta1: number; beta2: number; epsilon: number };
-  assert.equal(
-    adamStep(reference, tf.zeros(shape), { m: new Float32Array(30), v: new Float32Array(30) }, {
-      eta,
-      beta1,
-      beta2,
-      epsilon,
-      t: 1,
-    }),
-    false,
-    "not on cpu: nothing done",
-  );
-  tf.dispose([reference]);
-  opt.dispose();
-  await setupBackend("wasm");
-  for (const shared of [false, true]) {
-    const W = tf.tidy(() => tf.variable(tf.tensor2d(w0, shape)));
-    const alias = shared ? W.reshape([30]) : undefined; // a reshape shares W's memory: no update in place
-    const moments = { m: new Float32Array(30), v: new Float32Array(30) };
-    grads.forEach((g, k) =>
-      tf.tidy(() => adamStep(W, tf.tensor2d(g, shape), moments, { eta, beta1, beta2, epsilon, t: k + 1 }))
-    );
-    // tfjs rounds each of its operations to float32; this pass rounds only what it stores.
-    const error = maxRelativeError(W.dataSync(), expected, 1e-3);
-    assert.ok(error < 1e-4, `shared ${shared}: ${error}`);
-    if (alias) {
-      assert.deepEqual(Array.from(alias.dataSync()), Array.from(w0), "the sharing tensor is untouched");
-    }
-    tf.dispose([W, ...(alias ? [alias] : [])]);
-  }
 });

@@ -2,7 +2,7 @@
  * lib/train_model.ts: training a tfjs model (a small CNN) seeded and leak-free, under the training contract.
  */
 import * as tf from "@tensorflow/tfjs";
-import { assert } from "./assert.ts";
+import { assert, maxRelativeError } from "./assert.ts";
 import { setupBackend } from "../lib/backend.ts";
 import { loadDigits, type Split } from "../lib/data.ts";
 import { trainModel } from "../lib/train_model.ts";
@@ -78,6 +78,53 @@ Deno.test("trainModel: seeded, leak-free, probabilities per test example", async
   );
   model.dispose();
   tf.dispose([xs, testXs]);
+});
+
+Deno.test("trainModel: the course's engine (wasm, BLAS, its Adam) trains a CNN as tfjs's cpu backend does", async () => {
+  const digits = await loadDigits({ log: () => {} });
+  const train = head(digits.train, 300), test = head(digits.test, 100);
+  /** Three epochs of a small CNN (two convolutions: each filter is read again after every update) on a backend. */
+  const run = async (backend: "wasm" | "cpu") => {
+    await setupBackend(backend);
+    const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [16, 16, 1],
+          filters: 4,
+          kernelSize: 5,
+          padding: "same",
+          activation: "relu",
+          kernelInitializer: seeded(1),
+        }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({
+          filters: 8,
+          kernelSize: 3,
+          padding: "same",
+          activation: "relu",
+          kernelInitializer: seeded(2),
+        }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10, activation: "softmax", kernelInitializer: seeded(3) }),
+      ],
+    });
+    const xs = tf.tensor4d(train.x, [train.n, 16, 16, 1]), testXs = tf.tensor4d(test.x, [test.n, 16, 16, 1]);
+    const result = await trainModel(model, { xs, labels: train.y, testXs, testLabels: test.y }, {
+      epochs: 3,
+      batchSize: 50,
+      eta: 1e-2,
+      seed: 5,
+    });
+    tf.dispose([xs, testXs]);
+    model.dispose();
+    return result;
+  };
+  const reference = await run("cpu"), course = await run("wasm");
+  const error = maxRelativeError(course.testLoss, reference.testLoss);
+  assert.ok(error < 1e-3, `test loss per epoch ${course.testLoss} vs ${reference.testLoss}`);
+  assert.ok(maxRelativeError(course.loss, reference.loss) < 1e-3, `loss ${course.loss} vs ${reference.loss}`);
+  assert.ok(reference.testAccuracy[2] > 0.5, `the reference learns: ${reference.testAccuracy}`);
 });
 
 Deno.test("trainModel: bad input gets errors that name what was wrong, nothing leaked", async () => {

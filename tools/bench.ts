@@ -7,7 +7,8 @@
  * (PyTorch with 1 thread and with all threads); the time a fresh process needs to import the lib and have
  * a backend ready. Medians after a warm-up. PyTorch runs beside us in one long-lived process and the
  * repetitions alternate between engines, so that a change in the machine's load hits all of them alike,
- * each after a pause of SETTLE_MS (a multi-threaded engine's spinning workers must not take the next one's core).
+ * each after a pause of SETTLE_MS (a multi-threaded engine's spinning workers must not take the next one's
+ * core); a repetition of a product times PRODUCTS products back to back, as training runs them.
  *
  * The wasm engines (tools/bench_engines.ts): "tfjs-wasm-blas" is the course's default, matrix products in
  * the system BLAS on one thread (lib/blas.ts); "tfjs-wasm-blas-Nthreads" the same with a BLAS thread per
@@ -113,6 +114,9 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
+/** Products timed back to back in each repetition of a fast engine (the time is per product). */
+const PRODUCTS = 4;
+
 /**
  * GFLOP/s of an n x n product, n = 128 ... 1024, engine by engine. The fast engines (wasm with and without
  * the BLAS, the child processes) alternate repetition by repetition, so that a change in the machine's
@@ -143,9 +147,9 @@ async function benchMatmul(
     for (const engine of engines) {
       const which = child[engine];
       if (which && !(slowSkip && engine === THREADED)) {
-        fast.push([engine, async () => (await which.ask(`matmul ${n}`)).ms]);
+        fast.push([engine, async () => (await which.ask(`matmul ${n} ${PRODUCTS}`)).ms]);
       } else if (TF[engine]?.backend === "wasm") {
-        fast.push([engine, async () => (await useEngine(TF[engine]), await tfMatmul(a, b))]);
+        fast.push([engine, async () => (await useEngine(TF[engine]), await tfMatmul(a, b, PRODUCTS))]);
       }
     }
     const times = new Map(fast.map(([name]) => [name, [] as number[]]));

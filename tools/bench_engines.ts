@@ -1,7 +1,7 @@
 /**
  * The engines that `deno task bench` (tools/bench.ts) times, and how each one runs: tfjs engines in this
  * process (a backend; on wasm, matrix products in the system BLAS or in wasm), PyTorch (tools/bench_torch.py)
- * and tfjs's threaded wasm build in child processes that answer "epoch" and "matmul N", one JSON line
+ * and tfjs's threaded wasm build in child processes that answer "epoch" and "matmul N K", one JSON line
  * each, so that the bench can alternate engines repetition by repetition.
  *
  * A process can run only one wasm build, so the threaded one runs in a child: this file with
@@ -56,18 +56,27 @@ export function values(n: number): Float32Array {
 }
 
 /**
- * ms for one product a b on the current backend. wasm and cpu compute synchronously: the product is done
- * when matMul returns, so nothing is read back (PyTorch's timing reads nothing back either); webgpu
- * computes asynchronously, so there the result is read back to know it is done.
+ * ms per product a b on the current backend, over `count` products back to back, after one untimed product
+ * where count > 1 (as training runs them: a product after a pause also times the waking of a multi-threaded
+ * BLAS's sleeping workers, up to three times the product itself at 512 on two threads). wasm and cpu compute
+ * synchronously: a product is done when matMul returns, so nothing is read back (PyTorch's timing reads
+ * nothing back either); webgpu computes asynchronously, so there the last result is read back to know that
+ * all are done.
  */
-export async function tfMatmul(a: tf.Tensor2D, b: tf.Tensor2D): Promise<number> {
+export async function tfMatmul(a: tf.Tensor2D, b: tf.Tensor2D, count = 1): Promise<number> {
   const sync = tf.getBackend() === "wasm" || tf.getBackend() === "cpu";
+  if (count > 1) {
+    const first = tf.matMul(a, b);
+    if (!sync) await first.data();
+    first.dispose();
+  }
   const t = performance.now();
-  const c = tf.matMul(a, b);
-  if (!sync) await c.data();
-  const ms = performance.now() - t;
-  c.dispose();
-  return ms;
+  for (let i = 0; i < count; i++) {
+    const c = tf.matMul(a, b);
+    if (!sync && i === count - 1) await c.data();
+    c.dispose();
+  }
+  return (performance.now() - t) / count;
 }
 
 /** One epoch with lib/train.ts on an engine (wall time of the epoch loop, as trainTf measures it). */
@@ -79,7 +88,7 @@ export async function tfEpoch(train: Split, engine: TfEngine): Promise<EpochTime
 }
 
 // ---------------------------------------------------------------- engines in child processes
-/** An engine in a child process: answers one JSON line per command line ("epoch", "matmul N", "quit"). */
+/** An engine in a child process: answers one JSON line per command line ("epoch", "matmul N K", "quit"). */
 export interface Child {
   version: string;
   threads: number;
@@ -178,7 +187,7 @@ export async function startThreadedWasm(threads: number): Promise<Child> {
 
 /**
  * Child mode (`--serve-wasm-threads N`): wasm on N threads, then "epoch" -> {ms, cpu_ms} (one trainTf
- * epoch), "matmul N" -> {ms} (one N x N product, read back), "quit"; one JSON line each, on stdout.
+ * epoch), "matmul N K" -> {ms} (ms per N x N product, K back to back after one untimed), "quit"; one JSON line each, on stdout.
  */
 async function serveWasmThreads(threads: number): Promise<void> {
   await setupBackend("wasm", { threads, blas: false }); // wasm's own products, on its threads
@@ -203,13 +212,13 @@ async function serveWasmThreads(threads: number): Promise<void> {
       say({ ms: time.ms, cpu_ms: time.cpu });
     } else if (words[0] === "matmul") {
       // The same operands for every repetition, as in the parent (wasm caches a packed right operand).
-      const n = Number(words[1]);
+      const [n, count] = [Number(words[1]), Number(words[2] ?? 1)];
       if (operands?.n !== n) {
         if (operands) tf.dispose([operands.a, operands.b]);
         const data = values(n);
         operands = { n, a: tf.tensor2d(data, [n, n]), b: tf.tensor2d(data.slice().reverse(), [n, n]) };
       }
-      say({ ms: await tfMatmul(operands.a, operands.b) });
+      say({ ms: await tfMatmul(operands.a, operands.b, count) });
     } else {
       say({ error: `unknown command ${words.join(" ")}` });
     }

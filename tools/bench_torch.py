@@ -10,7 +10,8 @@ Reads commands on stdin, one per line, and answers each with one JSON line on st
 can alternate PyTorch and tfjs runs (fair when the machine's load changes):
   epoch     -> {"ms": ..., "cpu_ms": ..., "loss": ...}  one epoch of 256-500-500-10 sigmoid, SGD lr 0.5, batch 100
                                                        (cpu_ms: CPU time of the process, all threads)
-  matmul N  -> {"ms": ...}                              one float32 N x N product
+  matmul N K -> {"ms": ...}                             K float32 N x N products back to back after one
+                                                        untimed: ms per product
   quit
 """
 import json
@@ -72,11 +73,14 @@ def main():
             ms, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
             print(json.dumps({"ms": ms, "cpu_ms": cpu, "loss": loss}), flush=True)
         elif words[0] == "matmul":
-            size = int(words[1])
+            size, count = int(words[1]), int(words[2]) if len(words) > 2 else 1
             a, b = torch.rand(size, size), torch.rand(size, size)
+            if count > 1:
+                torch.mm(a, b)  # not timed: wakes the BLAS's worker threads, as bench_engines.ts's tfMatmul does
             t0 = time.perf_counter()
-            torch.mm(a, b)
-            print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}), flush=True)
+            for _ in range(count):
+                torch.mm(a, b)
+            print(json.dumps({"ms": (time.perf_counter() - t0) * 1000 / count}), flush=True)
         else:
             print(json.dumps({"error": f"unknown command {line.strip()}"}), flush=True)
 

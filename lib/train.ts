@@ -21,6 +21,8 @@
  * right-hand operand is always the (n x B) batch, never a large weight matrix. The same rule makes the
  * OUTPUT layer (10 neurons) cheaper with examples in rows: there the packed operand is W^L (10 x n), not
  * the (n x B) batch, whose packing costs more than the 10-row product itself. Softmax wants rows anyway.
+ * The input batch alone stays as the data stores it, one example per row: the first layer's product reads it
+ * transposed (in the BLAS a transpose flag costs nothing), so no copy has to turn it.
  *
  * It follows the course's training contract (lib/training.ts): eta, the reports, the divergence rule,
  * and Kernel > Interrupt.
@@ -158,36 +160,34 @@ function fusedProduct(
   B: tf.Tensor2D,
   bias: tf.Tensor,
   activation: "sigmoid" | "relu" | "linear",
-  transpose = false,
+  transposeA: boolean,
+  transposeB: boolean,
 ): tf.Tensor2D {
   if (blasInUse() && tf.getBackend() === "wasm") {
-    const attrs = { transposeA: transpose, transposeB: transpose, activation };
+    const attrs = { transposeA, transposeB, activation };
     return tf.engine().runKernel("_FusedMatMul", { a: A, b: B, bias }, attrs) as tf.Tensor2D;
   }
-  return tf.fused.matMul({
-    a: A,
-    b: B,
-    bias,
-    activation,
-    transposeA: transpose,
-    transposeB: transpose,
-  }) as tf.Tensor2D;
+  return tf.fused.matMul({ a: A, b: B, bias, activation, transposeA, transposeB }) as tf.Tensor2D;
 }
 
 /**
- * Forward pass on a batch X (n_0 x B): every a^l up to the last hidden layer (a^0 = X), and the output
- * layer's z^L TRANSPOSED, examples in rows (B x n_L): (z^L)^T = (a^{L-1})^T (W^L)^T + (b^L)^T.
- * Softmax is not applied. Each layer is one fused operation: the product, + b, and sigma.
+ * Forward pass on a batch X of B examples, one example per ROW as the data stores them (B x n_0, that is
+ * (a^0)^T: the product takes it transposed, so no copy has to turn it): every a^l up to the last hidden
+ * layer (a[0] = X = (a^0)^T, then a^1, ... one example per column), and the output layer's z^L TRANSPOSED,
+ * examples in rows (B x n_L): (z^L)^T = (a^{L-1})^T (W^L)^T + (b^L)^T. Softmax is not applied. Each layer
+ * is one fused operation: the product, + b, and sigma.
  */
 function forward(X: tf.Tensor2D, { W, b }: Net, hidden: Hidden) {
   const a = [X];
   const L = W.length;
   for (let l = 0; l < L - 1; l++) {
-    const z = fusedProduct(W[l] as tf.Tensor2D, a[l], b[l], FUSED[hidden]); // a = sigma(W a + b)
+    // a = sigma(W a + b); the first layer's a^0 = X^T
+    const z = fusedProduct(W[l] as tf.Tensor2D, a[l], b[l], FUSED[hidden], false, l === 0);
     a.push(hidden === "tanh" ? tf.tanh(z) : z);
   }
   const bRow = tf.reshape(b[L - 1], [1, -1]); // b^L as a row (a reshape copies nothing)
-  const zRows = fusedProduct(a[L - 1], W[L - 1] as tf.Tensor2D, bRow, "linear", true);
+  // (a^{L-1})^T (W^L)^T: a[L-1] is already (a^0)^T where the output layer is the first (L = 1)
+  const zRows = fusedProduct(a[L - 1], W[L - 1] as tf.Tensor2D, bRow, "linear", L > 1, true);
   bRow.dispose(); // so that b^L's memory is its own again, for an update in place
   return { a, zRows };
 }
@@ -210,7 +210,7 @@ function product({ A, B, transposeA, transposeB }: Product): tf.Tensor2D {
 }
 
 /**
- * One mini-batch: forward, backward by hand, update. X is (n_0 x B), labels the class indices, ones a
+ * One mini-batch: forward, backward by hand, update. X is (B x n_0), labels the class indices, ones a
  * column of B ones. The gradients handed to `update`, in the order W^1, b^1, W^2, ..., are multiplied by
  * `scale` (1 for Adam; the learning rate for SGD, so that its update is W - grad). Returns [sum of C over
  * the batch, number correct] as a tensor, left on the engine (read back once per epoch).
@@ -227,17 +227,18 @@ function step(
   return tf.tidy(() => {
     const { a, zRows } = forward(X, net, hidden);
     const L = net.W.length;
-    const B = X.shape[1];
+    const B = X.shape[0];
     // The output layer, examples in rows: delta^L transposed (B x n_L), with the batch's loss and correct.
     const [deltaRows, lossAndCorrect] = softmaxCrossEntropy(zRows, labels, scale / B);
     const grads: Product[] = new Array(2 * L);
-    grads[2 * L - 2] = { A: deltaRows, B: a[L - 1], transposeA: true, transposeB: true }; // delta^L (a^{L-1})^T
+    // delta^L (a^{L-1})^T, where a[0] = (a^0)^T already
+    grads[2 * L - 2] = { A: deltaRows, B: a[L - 1], transposeA: true, transposeB: L > 1 };
     grads[2 * L - 1] = { A: deltaRows, B: ones, transposeA: true, transposeB: false }; // delta^L 1
     let delta = L > 1 // delta^{L-1} = ((W^L)^T delta^L) * sigma'(z^{L-1})
       ? activationBackward(tf.matMul(net.W[L - 1] as tf.Tensor2D, deltaRows, true, true), a[L - 1], hidden)
       : undefined;
     for (let l = L - 2; l >= 0 && delta; l--) {
-      grads[2 * l] = { A: delta, B: a[l], transposeA: false, transposeB: true }; // dC/dW = delta a^T
+      grads[2 * l] = { A: delta, B: a[l], transposeA: false, transposeB: l > 0 }; // dC/dW = delta a^T
       grads[2 * l + 1] = { A: delta, B: ones, transposeA: false, transposeB: false }; // dC/db = delta 1
       if (l > 0) {
         delta = activationBackward(tf.matMul(net.W[l] as tf.Tensor2D, delta, true, false), a[l], hidden);
@@ -249,17 +250,16 @@ function step(
 }
 
 /**
- * A mini-batch copied out of a split in the layout the step wants: X with one example per column
- * (n_0 x B) and the labels, for the examples order[start], ..., order[start + size - 1]. Plain loops: cheaper
- * than tensor gathers on the engine (and than forEach with a callback, which the JIT leaves several times
- * slower here).
+ * A mini-batch copied out of a split: X with one example per row (B x n_0, each row copied whole) and the
+ * labels, for the examples order[start], ..., order[start + size - 1]. A plain loop: cheaper than tensor
+ * gathers on the engine (and than forEach with a callback, which the JIT leaves several times slower here).
  */
 function miniBatch(split: Split, order: number[], start: number, size: number) {
-  const inputs = split.x.length / split.n, x = split.x;
+  const inputs = split.x.length / split.n;
   const X = new Float32Array(inputs * size), labels = new Int32Array(size);
   for (let j = 0; j < size; j++) {
-    const k = order[start + j], from = k * inputs;
-    for (let i = 0; i < inputs; i++) X[i * size + j] = x[from + i];
+    const k = order[start + j];
+    X.set(split.x.subarray(k * inputs, (k + 1) * inputs), j * inputs);
     labels[j] = split.y[k];
   }
   return { X, labels, size };
@@ -276,7 +276,7 @@ function predict(split: Split, net: Net, hidden: Hidden): [tf.Tensor1D, tf.Scala
     const n = Math.min(2000, split.n - start);
     parts.push(tf.tidy(() => {
       const rows = tf.tensor2d(split.x.subarray(start * inputs, (start + n) * inputs), [n, inputs]);
-      const zRows = forward(tf.transpose(rows), net, hidden).zRows; // one example per row
+      const zRows = forward(rows, net, hidden).zRows; // one example per row
       const labels = tf.tensor1d(split.y.subarray(start, start + n), "int32");
       // C^n = -ln softmax(z^L)_label, summed over the examples of this pass
       const lossSum = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, zRows.shape[1]), tf.logSoftmax(zRows))));
@@ -367,7 +367,7 @@ export async function trainTf(
         const batch = miniBatch(train, order, s * batchSize, Math.min(batchSize, train.n - s * batchSize));
         live.push(tf.tidy(() =>
           step(
-            tf.tensor2d(batch.X, [inputs, batch.size]),
+            tf.tensor2d(batch.X, [batch.size, inputs]),
             tf.tensor1d(batch.labels, "int32"),
             ones(batch.size),
             net,

@@ -2,7 +2,7 @@
  * lib/adam.ts: Adam's one-pass update on wasm (WebAssembly SIMD) against the formula in float64 and against
  * tf.train.adam on the cpu backend (untouched by the course), for sizes with and without a remainder after
  * the groups of four, in place and into a new tensor, with a learning rate that changes between steps, across
- * a growth of the wasm memory.
+ * a growth of the wasm memory, and on the threaded wasm build's shared memory.
  */
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./assert.ts";
@@ -134,4 +134,32 @@ Deno.test("Adam: a wrong list of gradients is an error that names it", async () 
   assert.equal(adam.t, 0, "no step taken");
   tf.dispose(W);
   adam.dispose();
+});
+
+Deno.test("Adam on wasm's threaded build (COURSE_WASM_THREADS=2): its shared memory works too", async () => {
+  // A fresh process: the thread count is fixed once wasm starts. One step from known numbers.
+  const lib = (file: string) => JSON.stringify(new URL(`../lib/${file}`, import.meta.url).href);
+  const [w0, g, eta] = [[0.5, -0.25, 1, 2, -3], [1, -2, 0.5, 0, 3e-3], 0.1];
+  const code = `import * as tf from "@tensorflow/tfjs";
+    import { setupBackend } from ${lib("backend.ts")};
+    import { Adam } from ${lib("adam.ts")};
+    await setupBackend("wasm");
+    const W = tf.variable(tf.tensor1d(${JSON.stringify(w0)}));
+    const adam = await Adam.create([W], ${eta});
+    adam.update([tf.tensor1d(${JSON.stringify(g)})]);
+    const shared = tf.backend().wasm.wasmMemory?.buffer instanceof SharedArrayBuffer;
+    console.log(JSON.stringify({ shared, W: Array.from(W.dataSync()) }));`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { COURSE_WASM_THREADS: "2", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const result = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.equal(result.shared, true, "the threaded build's memory is shared");
+  // t = 1: m / (1 - beta1) = g and v / (1 - beta2) = g^2, so W moves by eta g / (|g| + epsilon).
+  const expected = w0.map((w, i) => w - eta * g[i] / (Math.abs(g[i]) + 1e-7));
+  assert.ok(maxAbsoluteError(result.W, expected) < EXACT, `${result.W} vs ${expected}`);
 });

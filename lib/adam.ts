@@ -16,10 +16,11 @@ import { memoryOf, offsetOf, type WasmBackend } from "./wasm_memory.ts";
 
 /**
  * The pass, for W, g, m, v of n float32 numbers each (byte offsets into the memory). m and v are updated in
- * place, the new W is written to `out` (W's own memory, or a fresh one).
- * a1 = 1 - beta1 and a2 = 1 - beta2 come in already computed (in float64: 1 - beta2 in float32 would be off by
- * 1e-5 of itself), and step = eta / (1 - beta1^t) and root = sqrt(1 - beta2^t), so that
- * W - eta (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon) = W - step m / (sqrt(v) / root + epsilon).
+ * place, the new W is written to `out` (W's own memory, or a fresh one). a1 = 1 - beta1 and a2 = 1 - beta2
+ * come in already computed (in float64: 1 - beta2 in float32 would be off by 1e-5 of itself), and so do
+ * step = eta / (1 - beta1^t) and root = sqrt(1 - beta2^t), so that
+ *   W - eta (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
+ *     = W - step m / (sqrt(v) / root + epsilon).
  */
 const ADAM_WAT = (memory: string) => `
 (module

@@ -1,7 +1,7 @@
 /**
  * Training any tfjs model (notebook 04's convolutional network) with tfjs's automatic differentiation:
- * mini-batch Adam (lib/adam.ts) on the mean cross-entropy, seeded (the order of the examples in every epoch comes from
- * lib/random.ts, not Math.random), under the course's training contract (lib/training.ts).
+ * mini-batch Adam (lib/adam.ts) on the mean cross-entropy, seeded (the order of the examples in every epoch
+ * comes from lib/random.ts, not Math.random), under the course's training contract (lib/training.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { Adam } from "./adam.ts";

@@ -12,6 +12,29 @@ function head(split: Split, n: number): Split {
   return { x: split.x.slice(0, n * 256), y: split.y.slice(0, n), n };
 }
 
+/** A small seeded CNN: two convolutions (each filter is read again after every update), pooling, softmax. */
+function smallCnn(): tf.Sequential {
+  const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const convolution = (filters: number, kernelSize: number, seed: number, inputShape?: number[]) =>
+    tf.layers.conv2d({
+      ...(inputShape ? { inputShape } : {}),
+      filters,
+      kernelSize,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: seeded(seed),
+    });
+  return tf.sequential({
+    layers: [
+      convolution(4, 5, 1, [16, 16, 1]),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      convolution(8, 3, 2),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: "softmax", kernelInitializer: seeded(3) }),
+    ],
+  });
+}
+
 Deno.test("trainModel: seeded, leak-free, probabilities per test example", async () => {
   await setupBackend("wasm");
   const digits = await loadDigits({ log: () => {} });
@@ -19,25 +42,7 @@ Deno.test("trainModel: seeded, leak-free, probabilities per test example", async
   const xs = tf.tensor4d(train.x, [train.n, 16, 16, 1]);
   const testXs = tf.tensor4d(test.x, [test.n, 16, 16, 1]);
   const run = async () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [16, 16, 1],
-          filters: 4,
-          kernelSize: 3,
-          padding: "same",
-          activation: "relu",
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-        }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({
-          units: 10,
-          activation: "softmax",
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-        }),
-      ],
-    });
+    const model = smallCnn();
     const before = tf.memory().numTensors;
     const result = await trainModel(model, { xs, labels: train.y, testXs, testLabels: test.y }, {
       epochs: 2,
@@ -83,32 +88,10 @@ Deno.test("trainModel: seeded, leak-free, probabilities per test example", async
 Deno.test("trainModel: the course's engine (wasm, BLAS, its Adam) trains a CNN as tfjs's cpu backend does", async () => {
   const digits = await loadDigits({ log: () => {} });
   const train = head(digits.train, 300), test = head(digits.test, 100);
-  /** Three epochs of a small CNN (two convolutions: each filter is read again after every update) on a backend. */
+  /** Three epochs of the small CNN on a backend. */
   const run = async (backend: "wasm" | "cpu") => {
     await setupBackend(backend);
-    const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [16, 16, 1],
-          filters: 4,
-          kernelSize: 5,
-          padding: "same",
-          activation: "relu",
-          kernelInitializer: seeded(1),
-        }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.conv2d({
-          filters: 8,
-          kernelSize: 3,
-          padding: "same",
-          activation: "relu",
-          kernelInitializer: seeded(2),
-        }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 10, activation: "softmax", kernelInitializer: seeded(3) }),
-      ],
-    });
+    const model = smallCnn();
     const xs = tf.tensor4d(train.x, [train.n, 16, 16, 1]), testXs = tf.tensor4d(test.x, [test.n, 16, 16, 1]);
     const result = await trainModel(model, { xs, labels: train.y, testXs, testLabels: test.y }, {
       epochs: 3,
